@@ -1,0 +1,34 @@
+"""Field types shared by the request schemas, so every entry point validates alike."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+
+# The seed's pattern, verbatim. `[0-9]` rather than `\d`, which would also admit
+# non-ASCII digits such as Arabic-Indic numerals.
+PHONE_PATTERN = r"^\+?[0-9]{7,15}$"
+
+# The largest value MongoDB stores as an int64; larger ids could never match and
+# would overflow BSON encoding, so they are rejected at the edge instead.
+MAX_ID = 2**63 - 1
+
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ContactName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+PhoneNumber = Annotated[
+    str, Field(pattern=PHONE_PATTERN, examples=["09068641485", "+2349068641485"])
+]
+# Case-insensitive uniqueness: users are stored and looked up by the lowercased
+# form that email-validator normalises to.
+NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
+# Length is counted in characters and never truncated; repr=False keeps it out
+# of logs and tracebacks that print the model.
+NewPassword = Annotated[
+    str, Field(min_length=8, max_length=128, repr=False, json_schema_extra={"format": "password"})
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
