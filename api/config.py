@@ -1,0 +1,52 @@
+"""Settings, read from the environment (and `.env`) by pydantic-settings."""
+
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from auth.keys import SECRET_BYTES
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Unset: start the embedded store under DATA_DIR. Set: use that MongoDB.
+    mongodb_url: SecretStr | None = None
+    mongodb_db: str = Field(default="contacts", min_length=1, max_length=63)
+    # How long a request waits for an unreachable store before answering 503.
+    mongodb_timeout_ms: int = Field(default=3000, ge=100, le=60_000)
+    data_dir: Path = Path("data")
+    jwt_secret: SecretStr | None = None
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("mongodb_url", "jwt_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `MONGODB_URL=` in a .env file means "not set", not "an empty URL".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _require_strong_secret(self) -> Self:
+        secret = self.jwt_secret
+        if secret is not None and len(secret.get_secret_value().encode()) < SECRET_BYTES:
+            raise ValueError(f"JWT_SECRET must be at least {SECRET_BYTES} bytes")
+        if self.mongodb_url is not None and secret is None:
+            # Every replica must sign with the same key, so none may invent its own.
+            raise ValueError("JWT_SECRET is required when MONGODB_URL is set")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.mongodb_url is None

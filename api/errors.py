@@ -1,0 +1,86 @@
+"""Where domain and infrastructure errors become HTTP responses: one place, all JSON."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pymongo.errors import ConnectionFailure
+
+from auth.errors import AuthenticationError, EmailAlreadyRegistered
+from models.errors import Conflict, DomainError, NotFound
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def _error(status_code: int, message: str) -> Responses:
+    return {status_code: {"model": ErrorOut, "description": message}}
+
+
+# For `responses=` on routes, so the OpenAPI document lists every error a route returns.
+UNAUTHORIZED = _error(401, "Missing, invalid, expired or logged-out token")
+NOT_FOUND = _error(404, "No such contact among the caller's contacts")
+CONFLICT = _error(409, "The email is already registered")
+UNAVAILABLE = _error(503, "The database is unreachable; retry after `Retry-After` seconds")
+UNSUPPORTED_MEDIA = _error(415, "The body is neither JSON nor a form")
+
+_STATUS: list[tuple[type[DomainError], int]] = [
+    (AuthenticationError, status.HTTP_401_UNAUTHORIZED),
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (EmailAlreadyRegistered, status.HTTP_409_CONFLICT),
+    (Conflict, status.HTTP_409_CONFLICT),
+]
+
+
+async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    code = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+    headers = BEARER_CHALLENGE if code == status.HTTP_401_UNAUTHORIZED else None
+    return JSONResponse({"detail": exc.detail}, status_code=code, headers=headers)
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    # Drop the offending input: it may be a password, and echoing it back would
+    # put it in client logs and proxies.
+    errors = [{k: v for k, v in e.items() if k not in ("input", "url")} for e in exc.errors()]
+    return JSONResponse(
+        {"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("store unavailable during %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": "The database is unavailable; please retry shortly"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _unexpected(_: Request, __: Exception) -> JSONResponse:
+    # No details for the client; the server logs the traceback, since Starlette
+    # re-raises the exception after this response is sent.
+    return JSONResponse(
+        {"detail": "Internal server error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    # Starlette types every handler as taking Exception; it dispatches by class.
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    # Covers server-selection timeouts, refused connections and dropped sockets.
+    app.add_exception_handler(ConnectionFailure, _store_unavailable)
+    app.add_exception_handler(Exception, _unexpected)

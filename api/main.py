@@ -1,0 +1,101 @@
+"""The application factory and its lifespan: store → client → Beanie → auth."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+
+from beanie import init_beanie
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import SecretStr
+from pymongo import AsyncMongoClient
+
+from api.config import Settings
+from api.errors import install_error_handlers
+from api.routes import auth as auth_routes
+from api.routes import contacts as contact_routes
+from api.store import EmbeddedStore
+from auth.keys import load_or_create_secret
+from auth.passwords import PasswordHasher
+from auth.service import Auth
+from auth.tokens import TokenIssuer
+from models import DOCUMENT_MODELS
+
+log = logging.getLogger("api")
+
+DESCRIPTION = """
+Sign-up, login and a personal address book for mobile apps.
+
+Log in with `POST /login`, then send the token as `Authorization: Bearer <token>`.
+Every error is JSON: `{"detail": ...}`.
+"""
+
+
+def _redact(url: str) -> str:
+    """The URL's hosts only: credentials and options stay out of the logs."""
+    rest = url.split("://", 1)[-1]
+    hosts = rest.rsplit("@", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    return f"{url.split('://', 1)[0]}://{hosts}"
+
+
+def _signing_secret(settings: Settings) -> SecretStr:
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret
+    # Settings refuses MONGODB_URL without JWT_SECRET, so only embedded mode gets here.
+    return load_or_create_secret(settings.data_dir / "jwt-secret")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    async with AsyncExitStack() as stack:
+        if settings.mongodb_url is None:
+            store = EmbeddedStore(settings.data_dir)
+            url = await store.start()
+            stack.push_async_callback(store.stop)
+            log.info("store: embedded NX-27017 (data in %s)", settings.data_dir.resolve())
+        else:
+            url = settings.mongodb_url.get_secret_value()
+            log.info("store: MongoDB at %s (database %r)", _redact(url), settings.mongodb_db)
+
+        client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+            url,
+            tz_aware=True,
+            serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
+            connectTimeoutMS=settings.mongodb_timeout_ms,
+        )
+        stack.push_async_callback(client.close)
+        await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
+
+        app.state.auth = Auth(
+            tokens=TokenIssuer(
+                _signing_secret(settings), timedelta(minutes=settings.access_token_minutes)
+            ),
+            passwords=PasswordHasher(),
+        )
+        yield
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Contacts API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    if settings.cors_origins:
+        # Bearer tokens, not cookies: credentials mode is never needed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["X-Total-Count", "Location"],
+        )
+    app.include_router(auth_routes.router)
+    app.include_router(contact_routes.router)
+    return app
