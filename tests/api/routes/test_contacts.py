@@ -1,0 +1,221 @@
+import asyncio
+
+from httpx import AsyncClient
+
+from models import Contact
+from tests.helpers import CONTACT, UserSession, create_contact
+
+
+async def test_create_returns_201_with_the_seed_shape(client: AsyncClient, alice: UserSession):
+    response = await client.post("/contacts/", json=CONTACT, headers=alice.headers)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body == {**CONTACT, "id": body["id"], "user_id": alice.id}
+    assert isinstance(body["id"], int)
+    assert response.headers["location"].endswith(f"/contacts/{body['id']}")
+    stored = await Contact.get(body["id"])
+    assert stored is not None
+    assert (stored.user_id, stored.name) == (alice.id, "chioma")
+
+
+async def test_ids_are_sequential_integers(client: AsyncClient, alice: UserSession):
+    first = await create_contact(client, alice)
+    second = await create_contact(client, alice)
+
+    assert second["id"] == first["id"] + 1
+
+
+async def test_user_id_in_the_body_is_ignored(
+    client: AsyncClient, alice: UserSession, bob: UserSession
+):
+    body = {**CONTACT, "user_id": bob.id, "id": 999, "_id": 998}
+    response = await client.post("/contacts/", json=body, headers=alice.headers)
+
+    assert response.status_code == 201
+    assert response.json()["user_id"] == alice.id
+    assert response.json()["id"] not in (998, 999)
+    assert await Contact.find({"user_id": bob.id}).count() == 0
+
+
+async def test_list_returns_only_the_callers_contacts_in_id_order(
+    client: AsyncClient, alice: UserSession, bob: UserSession
+):
+    mine = [await create_contact(client, alice, name=f"a{i}") for i in range(3)]
+    await create_contact(client, bob, name="not alice's")
+
+    response = await client.get("/contacts/", headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json() == mine
+    assert response.headers["x-total-count"] == "3"
+
+
+async def test_list_is_an_empty_array_for_a_new_user(client: AsyncClient, alice: UserSession):
+    response = await client.get("/contacts/", headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json() == []
+    assert response.headers["x-total-count"] == "0"
+
+
+async def test_list_pages_with_limit_and_offset(client: AsyncClient, alice: UserSession):
+    ids = [(await create_contact(client, alice, name=f"c{i}"))["id"] for i in range(5)]
+
+    response = await client.get("/contacts/?limit=2&offset=1", headers=alice.headers)
+
+    assert [c["id"] for c in response.json()] == ids[1:3]
+    assert response.headers["x-total-count"] == "5"
+
+
+async def test_list_bounds_limit_and_offset(client: AsyncClient, alice: UserSession):
+    for query in ("limit=0", "limit=501", "offset=-1", "limit=abc", "offset=99999999999999"):
+        response = await client.get(f"/contacts/?{query}", headers=alice.headers)
+        assert response.status_code == 422, query
+
+    assert (await client.get("/contacts/?limit=500", headers=alice.headers)).status_code == 200
+
+
+async def test_read_one(client: AsyncClient, alice: UserSession):
+    created = await create_contact(client, alice)
+
+    response = await client.get(f"/contacts/{created['id']}", headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_put_replaces_every_field(client: AsyncClient, alice: UserSession):
+    created = await create_contact(client, alice)
+    new = {"name": "Ada", "phone_number": "+2348000000000", "email": "ada@example.org"}
+
+    response = await client.put(f"/contacts/{created['id']}", json=new, headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json() == {**new, "id": created["id"], "user_id": alice.id}
+    stored = await Contact.get(created["id"])
+    assert stored is not None
+    assert (stored.name, stored.phone_number, stored.email) == (
+        "Ada",
+        "+2348000000000",
+        "ada@example.org",
+    )
+
+
+async def test_put_accepts_a_contact_as_read_back_without_moving_it(
+    client: AsyncClient, alice: UserSession, bob: UserSession
+):
+    created = await create_contact(client, alice)
+    echoed = {**created, "name": "renamed", "user_id": bob.id}
+
+    response = await client.put(f"/contacts/{created['id']}", json=echoed, headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json()["user_id"] == alice.id
+    assert await Contact.find({"user_id": bob.id}).count() == 0
+
+
+async def test_put_with_a_partial_body_is_422_and_changes_nothing(
+    client: AsyncClient, alice: UserSession
+):
+    created = await create_contact(client, alice)
+
+    response = await client.put(
+        f"/contacts/{created['id']}", json={"name": "only"}, headers=alice.headers
+    )
+
+    assert response.status_code == 422
+    stored = await Contact.get(created["id"])
+    assert stored is not None
+    assert stored.name == CONTACT["name"]
+
+
+async def test_delete_returns_204_and_removes_it(client: AsyncClient, alice: UserSession):
+    created = await create_contact(client, alice)
+
+    response = await client.delete(f"/contacts/{created['id']}", headers=alice.headers)
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert await Contact.get(created["id"]) is None
+    again = await client.get(f"/contacts/{created['id']}", headers=alice.headers)
+    assert again.status_code == 404
+
+
+async def test_other_users_contact_is_404_on_get_put_delete_and_unchanged(
+    client: AsyncClient, alice: UserSession, bob: UserSession
+):
+    created = await create_contact(client, alice)
+    url = f"/contacts/{created['id']}"
+    replacement = {**CONTACT, "name": "hijacked"}
+
+    responses = [
+        await client.get(url, headers=bob.headers),
+        await client.put(url, json=replacement, headers=bob.headers),
+        await client.delete(url, headers=bob.headers),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    # The same answer as for an id that does not exist: nothing is confirmed.
+    missing = await client.get("/contacts/987654", headers=bob.headers)
+    assert {r.json()["detail"] for r in responses} == {missing.json()["detail"]}
+    assert (await client.get(url, headers=alice.headers)).json() == created
+
+
+async def test_unknown_id_is_404_and_non_integer_id_is_422(client: AsyncClient, alice: UserSession):
+    assert (await client.get("/contacts/424242", headers=alice.headers)).status_code == 404
+    for bad in ("abc", "1.5", "0", "-3", str(2**64)):
+        response = await client.get(f"/contacts/{bad}", headers=alice.headers)
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["loc"] == ["path", "id"]
+
+
+async def test_every_contacts_route_requires_a_token(client: AsyncClient, alice: UserSession):
+    created = await create_contact(client, alice)
+    url = f"/contacts/{created['id']}"
+    calls = [
+        client.get("/contacts/"),
+        client.post("/contacts/", json=CONTACT),
+        client.get(url),
+        client.put(url, json=CONTACT),
+        client.delete(url),
+    ]
+
+    for response in [await call for call in calls]:
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert await Contact.find_all().count() == 1
+
+
+async def test_fifty_concurrent_creates_get_fifty_distinct_ids(
+    client: AsyncClient, alice: UserSession
+):
+    responses = await asyncio.gather(
+        *(
+            client.post("/contacts/", json={**CONTACT, "name": f"n{i}"}, headers=alice.headers)
+            for i in range(50)
+        )
+    )
+
+    assert [r.status_code for r in responses] == [201] * 50
+    ids = {r.json()["id"] for r in responses}
+    assert len(ids) == 50
+    listed = await client.get("/contacts/?limit=500", headers=alice.headers)
+    assert {c["id"] for c in listed.json()} == ids
+
+
+async def test_concurrent_puts_leave_one_complete_body(client: AsyncClient, alice: UserSession):
+    created = await create_contact(client, alice)
+    bodies = [
+        {"name": f"n{i}", "phone_number": f"+1555000{i:04d}", "email": f"u{i}@example.com"}
+        for i in range(20)
+    ]
+
+    await asyncio.gather(
+        *(client.put(f"/contacts/{created['id']}", json=b, headers=alice.headers) for b in bodies)
+    )
+
+    stored = await Contact.get(created["id"])
+    assert stored is not None
+    final = {"name": stored.name, "phone_number": stored.phone_number, "email": stored.email}
+    assert final in bodies

@@ -1,0 +1,83 @@
+"""One store, one app and one event loop for the whole run; clean collections per test.
+
+The store is the embedded NX-27017 server started through the app's own
+`EmbeddedStore`, or the MongoDB named by MONGODB_URL when that is set (a fresh
+database per run, dropped at the end).
+"""
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from pymongo import AsyncMongoClient
+
+from api.config import Settings
+from api.main import create_app
+from api.store import EmbeddedStore
+from models import DOCUMENT_MODELS
+from tests.helpers import TEST_SECRET, UserSession, make_user
+
+BASE_URL = "http://testserver"
+
+
+@pytest.fixture(scope="session")
+async def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if url := os.environ.get("MONGODB_URL"):
+        yield url
+        return
+    store = EmbeddedStore(tmp_path_factory.mktemp("store"))
+    yield await store.start()
+    await store.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(mongodb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # a developer's .env must not leak in
+        mongodb_url=SecretStr(mongodb_url),
+        mongodb_db=f"contacts_test_{secrets.token_hex(4)}",
+        jwt_secret=SecretStr(TEST_SECRET),
+        data_dir=tmp_path_factory.mktemp("data"),
+        cors_origins=["https://app.example.com"],
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application) as manager:
+        yield manager.app  # type: ignore[misc]
+    if os.environ.get("MONGODB_URL"):
+        client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(os.environ["MONGODB_URL"])
+        await client.drop_database(settings.mongodb_db)
+        await client.close()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """An HTTP client on a store emptied of every document (indexes kept)."""
+    for model in DOCUMENT_MODELS:
+        await model.get_pymongo_collection().delete_many({})
+    async with AsyncClient(transport=ASGITransport(app=app), base_url=BASE_URL) as http:
+        yield http
+
+
+@pytest.fixture
+async def alice(client: AsyncClient) -> UserSession:
+    return await make_user(client, "alice@example.com")
+
+
+@pytest.fixture
+async def bob(client: AsyncClient) -> UserSession:
+    return await make_user(client, "bob@example.com")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"

@@ -1,0 +1,56 @@
+"""Small HTTP helpers shared by the tests."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from httpx import AsyncClient
+
+TEST_SECRET = "test-signing-secret-of-at-least-32-bytes!"
+PASSWORD = "correct horse battery"
+CONTACT: dict[str, Any] = {
+    "name": "chioma",
+    "phone_number": "09068641485",
+    "email": "ghjhkj@gmail.com",
+}
+
+
+@dataclass
+class UserSession:
+    id: int
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def register(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    body = {"first_name": "Test", "last_name": "User", "email": email, "password": password}
+    response = await client.post("/register", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> str:
+    response = await client.post("/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+async def make_user(client: AsyncClient, email: str) -> UserSession:
+    user = await register(client, email)
+    return UserSession(id=user["id"], email=email, token=await login(client, email))
+
+
+async def create_contact(client: AsyncClient, user: UserSession, **fields: Any) -> dict[str, Any]:
+    response = await client.post("/contacts/", json={**CONTACT, **fields}, headers=user.headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
