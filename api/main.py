@@ -54,7 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             store = EmbeddedStore(settings.data_dir)
             url = await store.start()
             stack.push_async_callback(store.stop)
-            log.info("store: embedded NX-27017 (data in %s)", settings.data_dir.resolve())
+            log.info("store: embedded NX-27017 (data in %s)", settings.data_dir.absolute())
         else:
             url = settings.mongodb_url.get_secret_value()
             log.info("store: MongoDB at %s (database %r)", _redact(url), settings.mongodb_db)
@@ -66,7 +66,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             connectTimeoutMS=settings.mongodb_timeout_ms,
         )
         stack.push_async_callback(client.close)
-        await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
+        # Beanie binds the document classes process-wide: one app per process.
+        app.state.database = client[settings.mongodb_db]
+        await init_beanie(database=app.state.database, document_models=DOCUMENT_MODELS)
 
         app.state.auth = Auth(
             tokens=TokenIssuer(

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import ctypes
 import logging
+import os
 import shutil
 import signal
 import socket
@@ -39,8 +40,10 @@ def _die_with_parent() -> None:
 class EmbeddedStore:
     """Runs one NX-27017 server process on a free loopback port."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
         self.data_dir = data_dir
+        # None: a free port, kept for later restarts so clients find the store again.
+        self.port = port
         self.db_path = data_dir / "contacts.sqlite3"
         # Our own pid file: the server's default one is shared machine-wide.
         self.pid_path = data_dir / "nx-27017.pid"
@@ -50,7 +53,12 @@ class EmbeddedStore:
 
     async def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        if (pid := self._running_pid()) is not None:
+            raise StoreStartError(
+                f"Another API instance is using {self.data_dir} (store pid {pid}); "
+                "stop it or set DATA_DIR to another directory"
+            )
+        port = self.port = self.port or _free_port()
         self._process = process = await asyncio.create_subprocess_exec(
             *self._command(port),
             stdin=asyncio.subprocess.DEVNULL,
@@ -104,12 +112,17 @@ class EmbeddedStore:
         await self.stop()
         raise StoreStartError(self._failure(f"did not listen within {START_TIMEOUT:.0f} s"))
 
+    def _running_pid(self) -> int | None:
+        """The pid in our pid file if that process is alive (a stale file is ignored)."""
+        try:
+            pid = int(self.pid_path.read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
     def _failure(self, what: str) -> str:
         tail = ""
         with contextlib.suppress(OSError):
-            lines = self.log_path.read_text(errors="replace").splitlines()[-5:]
-            tail = "\n  ".join(lines)
-        hint = ""
-        if "already running" in tail:
-            hint = f"\nAnother API instance is using {self.data_dir}; stop it or set DATA_DIR."
-        return f"embedded store {what} (log: {self.log_path})\n  {tail}{hint}"
+            tail = "\n  ".join(self.log_path.read_text(errors="replace").splitlines()[-5:])
+        return f"embedded store {what} (log: {self.log_path})\n  {tail}"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
+from beanie import init_beanie
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
@@ -20,7 +21,7 @@ from pymongo import AsyncMongoClient
 from api.config import Settings
 from api.main import create_app
 from api.store import EmbeddedStore
-from models import DOCUMENT_MODELS
+from models import DOCUMENT_MODELS, User
 from tests.helpers import TEST_SECRET, UserSession, make_user
 
 BASE_URL = "http://testserver"
@@ -39,7 +40,7 @@ async def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
 @pytest.fixture(scope="session")
 def settings(mongodb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]  # a developer's .env must not leak in
+        _env_file=None,  # a developer's .env must not leak in
         mongodb_url=SecretStr(mongodb_url),
         mongodb_db=f"contacts_test_{secrets.token_hex(4)}",
         jwt_secret=SecretStr(TEST_SECRET),
@@ -51,8 +52,8 @@ def settings(mongodb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
-        yield manager.app  # type: ignore[misc]
+    async with LifespanManager(application):
+        yield application
     if os.environ.get("MONGODB_URL"):
         client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(os.environ["MONGODB_URL"])
         await client.drop_database(settings.mongodb_db)
@@ -62,6 +63,11 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     """An HTTP client on a store emptied of every document (indexes kept)."""
+    database = app.state.database
+    if User.get_pymongo_collection().database.client is not database.client:
+        # A test started an app of its own, which re-bound Beanie's process-wide
+        # document classes; bind them back to this session's database.
+        await init_beanie(database=database, document_models=DOCUMENT_MODELS)
     for model in DOCUMENT_MODELS:
         await model.get_pymongo_collection().delete_many({})
     async with AsyncClient(transport=ASGITransport(app=app), base_url=BASE_URL) as http:

@@ -6,7 +6,9 @@ from models import Contact
 from tests.helpers import CONTACT, UserSession, create_contact
 
 
-async def test_create_returns_201_with_the_seed_shape(client: AsyncClient, alice: UserSession):
+async def test_create_returns_201_with_the_seed_shape(
+    client: AsyncClient, alice: UserSession
+) -> None:
     response = await client.post("/contacts/", json=CONTACT, headers=alice.headers)
 
     assert response.status_code == 201
@@ -19,7 +21,7 @@ async def test_create_returns_201_with_the_seed_shape(client: AsyncClient, alice
     assert (stored.user_id, stored.name) == (alice.id, "chioma")
 
 
-async def test_ids_are_sequential_integers(client: AsyncClient, alice: UserSession):
+async def test_ids_are_sequential_integers(client: AsyncClient, alice: UserSession) -> None:
     first = await create_contact(client, alice)
     second = await create_contact(client, alice)
 
@@ -28,7 +30,7 @@ async def test_ids_are_sequential_integers(client: AsyncClient, alice: UserSessi
 
 async def test_user_id_in_the_body_is_ignored(
     client: AsyncClient, alice: UserSession, bob: UserSession
-):
+) -> None:
     body = {**CONTACT, "user_id": bob.id, "id": 999, "_id": 998}
     response = await client.post("/contacts/", json=body, headers=alice.headers)
 
@@ -40,7 +42,7 @@ async def test_user_id_in_the_body_is_ignored(
 
 async def test_list_returns_only_the_callers_contacts_in_id_order(
     client: AsyncClient, alice: UserSession, bob: UserSession
-):
+) -> None:
     mine = [await create_contact(client, alice, name=f"a{i}") for i in range(3)]
     await create_contact(client, bob, name="not alice's")
 
@@ -51,7 +53,9 @@ async def test_list_returns_only_the_callers_contacts_in_id_order(
     assert response.headers["x-total-count"] == "3"
 
 
-async def test_list_is_an_empty_array_for_a_new_user(client: AsyncClient, alice: UserSession):
+async def test_list_is_an_empty_array_for_a_new_user(
+    client: AsyncClient, alice: UserSession
+) -> None:
     response = await client.get("/contacts/", headers=alice.headers)
 
     assert response.status_code == 200
@@ -59,7 +63,7 @@ async def test_list_is_an_empty_array_for_a_new_user(client: AsyncClient, alice:
     assert response.headers["x-total-count"] == "0"
 
 
-async def test_list_pages_with_limit_and_offset(client: AsyncClient, alice: UserSession):
+async def test_list_pages_with_limit_and_offset(client: AsyncClient, alice: UserSession) -> None:
     ids = [(await create_contact(client, alice, name=f"c{i}"))["id"] for i in range(5)]
 
     response = await client.get("/contacts/?limit=2&offset=1", headers=alice.headers)
@@ -68,7 +72,7 @@ async def test_list_pages_with_limit_and_offset(client: AsyncClient, alice: User
     assert response.headers["x-total-count"] == "5"
 
 
-async def test_list_bounds_limit_and_offset(client: AsyncClient, alice: UserSession):
+async def test_list_bounds_limit_and_offset(client: AsyncClient, alice: UserSession) -> None:
     for query in ("limit=0", "limit=501", "offset=-1", "limit=abc", "offset=99999999999999"):
         response = await client.get(f"/contacts/?{query}", headers=alice.headers)
         assert response.status_code == 422, query
@@ -76,7 +80,7 @@ async def test_list_bounds_limit_and_offset(client: AsyncClient, alice: UserSess
     assert (await client.get("/contacts/?limit=500", headers=alice.headers)).status_code == 200
 
 
-async def test_read_one(client: AsyncClient, alice: UserSession):
+async def test_read_one(client: AsyncClient, alice: UserSession) -> None:
     created = await create_contact(client, alice)
 
     response = await client.get(f"/contacts/{created['id']}", headers=alice.headers)
@@ -85,7 +89,7 @@ async def test_read_one(client: AsyncClient, alice: UserSession):
     assert response.json() == created
 
 
-async def test_put_replaces_every_field(client: AsyncClient, alice: UserSession):
+async def test_put_replaces_every_field(client: AsyncClient, alice: UserSession) -> None:
     created = await create_contact(client, alice)
     new = {"name": "Ada", "phone_number": "+2348000000000", "email": "ada@example.org"}
 
@@ -104,7 +108,7 @@ async def test_put_replaces_every_field(client: AsyncClient, alice: UserSession)
 
 async def test_put_accepts_a_contact_as_read_back_without_moving_it(
     client: AsyncClient, alice: UserSession, bob: UserSession
-):
+) -> None:
     created = await create_contact(client, alice)
     echoed = {**created, "name": "renamed", "user_id": bob.id}
 
@@ -117,7 +121,7 @@ async def test_put_accepts_a_contact_as_read_back_without_moving_it(
 
 async def test_put_with_a_partial_body_is_422_and_changes_nothing(
     client: AsyncClient, alice: UserSession
-):
+) -> None:
     created = await create_contact(client, alice)
 
     response = await client.put(
@@ -130,7 +134,7 @@ async def test_put_with_a_partial_body_is_422_and_changes_nothing(
     assert stored.name == CONTACT["name"]
 
 
-async def test_delete_returns_204_and_removes_it(client: AsyncClient, alice: UserSession):
+async def test_delete_returns_204_and_removes_it(client: AsyncClient, alice: UserSession) -> None:
     created = await create_contact(client, alice)
 
     response = await client.delete(f"/contacts/{created['id']}", headers=alice.headers)
@@ -144,7 +148,7 @@ async def test_delete_returns_204_and_removes_it(client: AsyncClient, alice: Use
 
 async def test_other_users_contact_is_404_on_get_put_delete_and_unchanged(
     client: AsyncClient, alice: UserSession, bob: UserSession
-):
+) -> None:
     created = await create_contact(client, alice)
     url = f"/contacts/{created['id']}"
     replacement = {**CONTACT, "name": "hijacked"}
@@ -162,7 +166,9 @@ async def test_other_users_contact_is_404_on_get_put_delete_and_unchanged(
     assert (await client.get(url, headers=alice.headers)).json() == created
 
 
-async def test_unknown_id_is_404_and_non_integer_id_is_422(client: AsyncClient, alice: UserSession):
+async def test_unknown_id_is_404_and_non_integer_id_is_422(
+    client: AsyncClient, alice: UserSession
+) -> None:
     assert (await client.get("/contacts/424242", headers=alice.headers)).status_code == 404
     for bad in ("abc", "1.5", "0", "-3", str(2**64)):
         response = await client.get(f"/contacts/{bad}", headers=alice.headers)
@@ -170,7 +176,9 @@ async def test_unknown_id_is_404_and_non_integer_id_is_422(client: AsyncClient, 
         assert response.json()["detail"][0]["loc"] == ["path", "id"]
 
 
-async def test_every_contacts_route_requires_a_token(client: AsyncClient, alice: UserSession):
+async def test_every_contacts_route_requires_a_token(
+    client: AsyncClient, alice: UserSession
+) -> None:
     created = await create_contact(client, alice)
     url = f"/contacts/{created['id']}"
     calls = [
@@ -189,7 +197,7 @@ async def test_every_contacts_route_requires_a_token(client: AsyncClient, alice:
 
 async def test_fifty_concurrent_creates_get_fifty_distinct_ids(
     client: AsyncClient, alice: UserSession
-):
+) -> None:
     responses = await asyncio.gather(
         *(
             client.post("/contacts/", json={**CONTACT, "name": f"n{i}"}, headers=alice.headers)
@@ -204,7 +212,9 @@ async def test_fifty_concurrent_creates_get_fifty_distinct_ids(
     assert {c["id"] for c in listed.json()} == ids
 
 
-async def test_concurrent_puts_leave_one_complete_body(client: AsyncClient, alice: UserSession):
+async def test_concurrent_puts_leave_one_complete_body(
+    client: AsyncClient, alice: UserSession
+) -> None:
     created = await create_contact(client, alice)
     bodies = [
         {"name": f"n{i}", "phone_number": f"+1555000{i:04d}", "email": f"u{i}@example.com"}

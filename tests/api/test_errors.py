@@ -1,0 +1,83 @@
+"""Every error is JSON, documented, and leaks nothing."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+
+from api.config import Settings
+from api.main import create_app
+from tests.helpers import UserSession
+
+
+async def test_unknown_paths_are_json_404(client: AsyncClient) -> None:
+    response = await client.get("/nope")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+
+
+async def test_unsupported_methods_are_405_with_allow(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    response = await client.patch("/register", json={})
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json() == {"detail": "Method Not Allowed"}
+
+
+async def test_an_internal_error_is_a_generic_json_500(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    # No lifespan: this route needs no store.
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom")
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error"}
+    assert "secret internals" not in response.text
+
+
+async def test_cors_allows_the_configured_origin_only(client: AsyncClient) -> None:
+    headers = {"Access-Control-Request-Method": "GET", "Origin": "https://app.example.com"}
+    allowed = await client.options("/contacts/", headers=headers)
+    denied = await client.options(
+        "/contacts/", headers={**headers, "Origin": "https://evil.example"}
+    )
+
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "access-control-allow-origin" not in denied.headers
+    assert "access-control-allow-credentials" not in allowed.headers
+
+
+def test_openapi_documents_every_error_each_route_returns(app: FastAPI) -> None:
+    paths: dict[str, Any] = app.openapi()["paths"]
+    expected = {
+        ("/register", "post"): {"201", "409", "422", "503"},
+        ("/login", "post"): {"200", "401", "415", "503"},
+        ("/logout", "get"): {"200", "401", "503"},
+        ("/logout", "post"): {"200", "401", "503"},
+        ("/contacts/", "get"): {"200", "401", "422", "503"},
+        ("/contacts/", "post"): {"201", "401", "422", "503"},
+        ("/contacts/{id}", "get"): {"200", "401", "404", "422", "503"},
+        ("/contacts/{id}", "put"): {"200", "401", "404", "422", "503"},
+        ("/contacts/{id}", "delete"): {"204", "401", "404", "422", "503"},
+    }
+
+    for (path, method), codes in expected.items():
+        assert codes <= set(paths[path][method]["responses"]), (path, method)
+
+
+def test_openapi_login_accepts_json_and_the_oauth2_form(app: FastAPI) -> None:
+    schema = app.openapi()
+    content = schema["paths"]["/login"]["post"]["requestBody"]["content"]
+
+    assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
+    flows = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
+    assert flows["password"]["tokenUrl"] == "login"
