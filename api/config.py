@@ -10,7 +10,9 @@ from auth.keys import SECRET_BYTES
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting must not print the secret or the
+    # credentials in MONGODB_URL to the console.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     # Unset: start the embedded store under DATA_DIR. Set: use that MongoDB.
     mongodb_url: SecretStr | None = None

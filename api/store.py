@@ -58,6 +58,8 @@ class EmbeddedStore:
                 f"Another API instance is using {self.data_dir} (store pid {pid}); "
                 "stop it or set DATA_DIR to another directory"
             )
+        # Left by a crash; the server itself would take a reused pid for a live instance.
+        self.pid_path.unlink(missing_ok=True)
         port = self.port = self.port or _free_port()
         self._process = process = await asyncio.create_subprocess_exec(
             *self._command(port),
@@ -113,12 +115,18 @@ class EmbeddedStore:
         raise StoreStartError(self._failure(f"did not listen within {START_TIMEOUT:.0f} s"))
 
     def _running_pid(self) -> int | None:
-        """The pid in our pid file if that process is alive (a stale file is ignored)."""
+        """The pid in our pid file if that process is a live store (a stale file is ignored)."""
         try:
             pid = int(self.pid_path.read_text().strip())
             os.kill(pid, 0)
         except (OSError, ValueError):
             return None
+        # After a reboot the pid may belong to an unrelated process; where /proc
+        # tells us, only a store process counts.
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        with contextlib.suppress(OSError):
+            if b"nx-27017" not in cmdline.read_bytes():
+                return None
         return pid
 
     def _failure(self, what: str) -> str:

@@ -87,6 +87,10 @@ def test_the_secret_is_never_shown_in_repr_or_errors() -> None:
 
     assert STRONG not in repr(settings)
     assert "pw@" not in repr(settings)
+    with pytest.raises(ValidationError) as refused:
+        _settings(mongodb_url="mongodb://user:hunter2@db:27017", jwt_secret="short-secret")
+    assert "hunter2" not in str(refused.value)
+    assert "short-secret" not in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -50,3 +50,16 @@ async def test_stop_is_idempotent(data_dir: Path) -> None:
     await store.stop()
 
     assert not store.pid_path.exists()
+
+
+async def test_a_stale_pid_file_does_not_block_start(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    store = EmbeddedStore(data_dir)
+    # A live process that is not a store: pid 1 always exists.
+    store.pid_path.write_text("1")
+
+    await store.start()
+    try:
+        assert await _ping(store.url) == 1.0
+    finally:
+        await store.stop()
