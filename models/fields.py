@@ -13,9 +13,20 @@ PHONE_PATTERN = r"^\+?[0-9]{7,15}$"
 # would overflow BSON encoding, so they are rejected at the edge instead.
 MAX_ID = 2**63 - 1
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Printable text only: control characters (NUL, escapes, line breaks) in a name
+# are never intended and break the clients and exports that display them.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1F\x7F]*$"
+PersonName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS
+    ),
+]
 ContactName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS
+    ),
 ]
 PhoneNumber = Annotated[
     str, Field(pattern=PHONE_PATTERN, examples=["09068641485", "+2349068641485"])

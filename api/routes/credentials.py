@@ -1,6 +1,6 @@
 """Reading login credentials from either of the two bodies `/login` accepts."""
 
-import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException, Request, status
@@ -37,25 +37,23 @@ async def read_login(request: Request) -> LoginIn:
     media_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
     if media_type in FORM_TYPES:
         form = await request.form()
-        fields = {"email": form.get("username"), "password": form.get("password")}
-        return _validate(fields, renames={"email": "username"})
+        sent = {"email": form.get("username"), "password": form.get("password")}
+        fields = {name: value for name, value in sent.items() if value is not None}
+        return _validate(lambda: LoginIn.model_validate(fields), renames={"email": "username"})
     if media_type == JSON or media_type.endswith("+json"):
-        try:
-            payload = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RequestValidationError(
-                [{"type": "json_invalid", "loc": ("body",), "msg": "Body is not valid JSON"}]
-            ) from exc
-        return _validate(payload)
+        body = await request.body()
+        # pydantic's own parser: malformed, non-UTF-8 or absurdly nested JSON is a
+        # validation error (422) rather than an exception from the json module.
+        return _validate(lambda: LoginIn.model_validate_json(body))
     raise HTTPException(
         status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
         detail=f"Send credentials as {JSON} or {FORM_TYPES[0]}",
     )
 
 
-def _validate(data: object, renames: dict[str, str] | None = None) -> LoginIn:
+def _validate(parse: Callable[[], LoginIn], renames: dict[str, str] | None = None) -> LoginIn:
     try:
-        return LoginIn.model_validate(data)
+        return parse()
     except ValidationError as exc:
         renames = renames or {}
         errors = [

@@ -283,6 +283,7 @@ async def test_phone_numbers_the_seed_pattern_rejects(
         ("name", ""),
         ("name", "   "),
         ("name", "n" * 201),
+        ("name", "esc\x1b[31m"),
         ("email", "not-an-email"),
         ("email", {"$gt": ""}),
         ("phone_number", 9068641485),
