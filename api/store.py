@@ -40,11 +40,14 @@ def _die_with_parent() -> None:
 class EmbeddedStore:
     """Runs one NX-27017 server process on a free loopback port."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        # None: a free port, kept for later restarts so clients find the store again.
-        self.port = port
-        self.db_path = data_dir / "contacts.sqlite3"
+        # Chosen free at the first start and kept, so a restart comes back where
+        # connected clients look for it.
+        self.port: int | None = None
+        # One SQLite file per database name, so MONGODB_DB isolates here as on MongoDB
+        # (with a single --db file, every database name shares one namespace).
+        self.databases_dir = data_dir / "databases"
         # Our own pid file: the server's default one is shared machine-wide.
         self.pid_path = data_dir / "nx-27017.pid"
         self.log_path = data_dir / "nx-27017.log"
@@ -52,7 +55,8 @@ class EmbeddedStore:
         self.url = ""
 
     async def start(self) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Private: the store holds password hashes and listens without authentication.
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if (pid := self._running_pid()) is not None:
             raise StoreStartError(
                 f"Another API instance is using {self.data_dir} (store pid {pid}); "
@@ -91,7 +95,7 @@ class EmbeddedStore:
             raise StoreStartError("the nx-27017 package is not installed; run `make install`")
         return [
             *program,
-            "--db", str(self.db_path),
+            "--data-dir", str(self.databases_dir),
             "--host", "127.0.0.1",
             "--port", str(port),
             "--pid-file", str(self.pid_path),

@@ -1,12 +1,37 @@
 """Beanie documents and the request/response schemas. Imports nothing of `auth` or `api`."""
 
-from beanie import Document
+from typing import Any
 
-from models.contact import Contact
+from beanie import Document, init_beanie
+from pymongo.asynchronous.database import AsyncDatabase
+
+from models.contact import Contact, owner_index
 from models.counter import Counter
 from models.token import RevokedToken
 from models.user import User
 
 DOCUMENT_MODELS: list[type[Document]] = [User, Contact, RevokedToken, Counter]
 
-__all__ = ["DOCUMENT_MODELS", "Contact", "Counter", "RevokedToken", "User"]
+
+async def is_embedded_store(database: AsyncDatabase[Any]) -> bool:
+    """Whether the server is NX-27017 (it says so in buildInfo) rather than MongoDB."""
+    info = await database.client.admin.command("buildInfo")
+    return bool(info.get("process") == "nx_27017")
+
+
+async def init_models(database: AsyncDatabase[Any]) -> None:
+    """Bind the documents to `database` (process-wide, as Beanie does) and build indexes."""
+    await init_beanie(database=database, document_models=DOCUMENT_MODELS)
+    index = owner_index(embedded_store=await is_embedded_store(database))
+    await Contact.get_pymongo_collection().create_indexes([index])
+
+
+__all__ = [
+    "DOCUMENT_MODELS",
+    "Contact",
+    "Counter",
+    "RevokedToken",
+    "User",
+    "init_models",
+    "is_embedded_store",
+]

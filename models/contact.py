@@ -16,10 +16,22 @@ class Contact(Document):
 
     class Settings:
         name = "contacts"
-        # Serves the owner-filtered lookup and list. (user_id, _id) would also give
-        # MongoDB the list order for free, but the embedded store breaks every
-        # insert into a collection whose compound index names `_id`.
-        indexes = [IndexModel([("user_id", ASCENDING)])]
+        # The owner index depends on the server: see owner_index().
+
+
+def owner_index(embedded_store: bool) -> IndexModel:
+    """The index behind the owner-filtered lookup and the owner's list in id order.
+
+    On MongoDB, (user_id, _id) also yields the list order without a sort. The
+    embedded store breaks every insert into a collection whose compound index
+    names `_id`, so there the index is on user_id alone.
+    """
+    keys = (
+        [("user_id", ASCENDING)]
+        if embedded_store
+        else [("user_id", ASCENDING), ("_id", ASCENDING)]
+    )
+    return IndexModel(keys)
 
 
 class ContactBase(BaseModel):

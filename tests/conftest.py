@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
-from beanie import init_beanie
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
@@ -21,7 +20,7 @@ from pymongo import AsyncMongoClient
 from api.config import Settings
 from api.main import create_app
 from api.store import EmbeddedStore
-from models import DOCUMENT_MODELS, User
+from models import DOCUMENT_MODELS, User, init_models
 from tests.helpers import TEST_SECRET, UserSession, make_user
 
 BASE_URL = "http://testserver"
@@ -67,7 +66,7 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     if User.get_pymongo_collection().database.client is not database.client:
         # A test started an app of its own, which re-bound Beanie's process-wide
         # document classes; bind them back to this session's database.
-        await init_beanie(database=database, document_models=DOCUMENT_MODELS)
+        await init_models(database)
     for model in DOCUMENT_MODELS:
         await model.get_pymongo_collection().delete_many({})
     async with AsyncClient(transport=ASGITransport(app=app), base_url=BASE_URL) as http:

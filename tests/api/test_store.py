@@ -24,7 +24,7 @@ async def test_starts_on_loopback_with_its_own_files_and_stops(data_dir: Path) -
         assert url.startswith("mongodb://127.0.0.1:")
         assert await _ping(url) == 1.0
         assert store.pid_path.is_file()
-        assert store.db_path.parent == data_dir
+        assert store.databases_dir.parent == data_dir
     finally:
         await store.stop()
 
@@ -62,4 +62,18 @@ async def test_a_stale_pid_file_does_not_block_start(data_dir: Path) -> None:
     try:
         assert await _ping(store.url) == 1.0
     finally:
+        await store.stop()
+
+
+async def test_database_names_are_isolated(data_dir: Path) -> None:
+    store = EmbeddedStore(data_dir)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(await store.start())
+    try:
+        await client["one"]["things"].insert_one({"_id": 1})
+        await client.drop_database("two")
+
+        assert await client["one"]["things"].count_documents({}) == 1
+        assert await client["two"]["things"].count_documents({}) == 0
+    finally:
+        await client.close()
         await store.stop()
