@@ -1,6 +1,6 @@
 """Authentication failures. Each becomes a 401 with `WWW-Authenticate: Bearer`."""
 
-from models.errors import DomainError
+from models.errors import Conflict, DomainError
 
 
 class AuthenticationError(DomainError):
@@ -21,5 +21,5 @@ class MissingToken(AuthenticationError):
     detail = "Not authenticated"
 
 
-class EmailAlreadyRegistered(DomainError):
+class EmailAlreadyRegistered(Conflict):
     detail = "An account with this email already exists"

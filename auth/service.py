@@ -50,7 +50,9 @@ async def authenticate(auth: Auth, email: str, password: str) -> User:
 
 async def revoke(claims: TokenClaims) -> None:
     """Refuse this token from now until it expires."""
-    revoked = RevokedToken(jti=claims.jti, user_id=claims.user_id, expires_at=claims.expires_at)
+    revoked = RevokedToken(
+        jti=claims.jti, user_id=claims.user_id, expires_at=claims.accepted_until
+    )
     # A concurrent logout with the same token may have got there first; either way it is revoked.
     with suppress(DuplicateKeyError):
         await revoked.insert()

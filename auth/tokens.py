@@ -21,6 +21,11 @@ class TokenClaims:
     jti: str
     expires_at: datetime
 
+    @property
+    def accepted_until(self) -> datetime:
+        """The last moment `decode` still accepts this token: a revocation must outlive it."""
+        return self.expires_at + LEEWAY
+
 
 @dataclass(frozen=True, slots=True)
 class IssuedToken:

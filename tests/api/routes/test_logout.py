@@ -1,0 +1,69 @@
+"""GET and POST /logout."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import jwt
+import pytest
+from httpx import AsyncClient
+
+from auth.tokens import LEEWAY
+from models import RevokedToken
+from tests.helpers import UserSession, bearer, login
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_logout_revokes_only_the_presented_token(
+    client: AsyncClient, alice: UserSession, bob: UserSession, method: str
+) -> None:
+    second_alice_token = await login(client, alice.email)
+
+    response = await client.request(method, "/logout", headers=alice.headers)
+
+    assert response.status_code == 200
+    assert response.json() == {"detail": "Logged out"}
+    refused = await client.get("/contacts/", headers=alice.headers)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert (await client.get("/contacts/", headers=bearer(second_alice_token))).status_code == 200
+    assert (await client.get("/contacts/", headers=bob.headers)).status_code == 200
+
+
+async def test_logout_twice_is_401(client: AsyncClient, alice: UserSession) -> None:
+    assert (await client.post("/logout", headers=alice.headers)).status_code == 200
+
+    assert (await client.post("/logout", headers=alice.headers)).status_code == 401
+
+
+async def test_the_revocation_outlives_every_moment_the_token_is_accepted(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    await client.post("/logout", headers=alice.headers)
+
+    revoked = await RevokedToken.find_all().to_list()
+    claims = jwt.decode(alice.token, options={"verify_signature": False})
+    assert len(revoked) == 1
+    assert (revoked[0].jti, revoked[0].user_id) == (claims["jti"], alice.id)
+    # Removed by the TTL index only once decode() would refuse the token anyway,
+    # expiry leeway included.
+    assert revoked[0].expires_at == datetime.fromtimestamp(claims["exp"], UTC) + LEEWAY
+
+
+async def test_logout_without_a_token_is_401(client: AsyncClient) -> None:
+    response = await client.get("/logout")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Not authenticated"}
+
+
+async def test_concurrent_logouts_with_one_token_all_succeed_or_401(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    responses = await asyncio.gather(
+        *(client.post("/logout", headers=alice.headers) for _ in range(10))
+    )
+
+    assert {r.status_code for r in responses} <= {200, 401}
+    assert 200 in {r.status_code for r in responses}
+    assert await RevokedToken.find_all().count() == 1
+    assert (await client.get("/contacts/", headers=alice.headers)).status_code == 401
