@@ -5,17 +5,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from auth.errors import AuthenticationError, EmailAlreadyRegistered
+from auth.errors import AuthenticationError
 from models.errors import Conflict, DomainError, NotFound
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+UNPARSABLE_BODY = "There was an error parsing the body"
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
@@ -40,7 +43,6 @@ UNSUPPORTED_MEDIA = _error(415, "The body is neither JSON nor a form")
 _STATUS: list[tuple[type[DomainError], int]] = [
     (AuthenticationError, status.HTTP_401_UNAUTHORIZED),
     (NotFound, status.HTTP_404_NOT_FOUND),
-    (EmailAlreadyRegistered, status.HTTP_409_CONFLICT),
     (Conflict, status.HTTP_409_CONFLICT),
 ]
 
@@ -58,6 +60,21 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return JSONResponse(
         {"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
     )
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and exc.detail == UNPARSABLE_BODY:
+        # FastAPI's words for JSON its parser gave up on (nesting past the recursion
+        # limit, integers past Python's digit limit): malformed JSON like any other.
+        return JSONResponse(
+            {
+                "detail": [
+                    {"type": "json_invalid", "loc": ["body"], "msg": "Body is not valid JSON"}
+                ]
+            },
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    return await http_exception_handler(request, exc)
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -81,6 +98,7 @@ def install_error_handlers(app: FastAPI) -> None:
     # Starlette types every handler as taking Exception; it dispatches by class.
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     # Covers server-selection timeouts, refused connections and dropped sockets.
     app.add_exception_handler(ConnectionFailure, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)

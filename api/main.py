@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
-from beanie import init_beanie
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import SecretStr
@@ -13,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from api.config import Settings
 from api.errors import install_error_handlers
+from api.middleware import BodyLimit
 from api.routes import auth as auth_routes
 from api.routes import contacts as contact_routes
 from api.store import EmbeddedStore
@@ -20,9 +20,11 @@ from auth.keys import load_or_create_secret
 from auth.passwords import PasswordHasher
 from auth.service import Auth
 from auth.tokens import TokenIssuer
-from models import DOCUMENT_MODELS
+from models import init_models
 
 log = logging.getLogger("api")
+
+MAX_BODY_BYTES = 1024 * 1024
 
 DESCRIPTION = """
 Sign-up, login and a personal address book for mobile apps.
@@ -34,9 +36,9 @@ Every error is JSON: `{"detail": ...}`.
 
 def _redact(url: str) -> str:
     """The URL's hosts only: credentials and options stay out of the logs."""
-    rest = url.split("://", 1)[-1]
-    hosts = rest.rsplit("@", 1)[-1].split("/", 1)[0].split("?", 1)[0]
-    return f"{url.split('://', 1)[0]}://{hosts}"
+    scheme, _, rest = url.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0]
+    return f"{scheme}://{authority.rsplit('@', 1)[-1]}"
 
 
 def _signing_secret(settings: Settings) -> SecretStr:
@@ -68,7 +70,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stack.push_async_callback(client.close)
         # Beanie binds the document classes process-wide: one app per process.
         app.state.database = client[settings.mongodb_db]
-        await init_beanie(database=app.state.database, document_models=DOCUMENT_MODELS)
+        await init_models(app.state.database)
 
         app.state.auth = Auth(
             tokens=TokenIssuer(
@@ -98,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["X-Total-Count", "Location"],
         )
+    # Address-book entries are small: a larger body is a mistake or an attack.
+    # Added last, so it runs first, before anything reads the body.
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(auth_routes.router)
     app.include_router(contact_routes.router)
     return app

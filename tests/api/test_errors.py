@@ -1,7 +1,9 @@
 """Every error is JSON, documented, and leaks nothing."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
@@ -17,9 +19,7 @@ async def test_unknown_paths_are_json_404(client: AsyncClient) -> None:
     assert response.json() == {"detail": "Not Found"}
 
 
-async def test_unsupported_methods_are_405_with_allow(
-    client: AsyncClient, alice: UserSession
-) -> None:
+async def test_unsupported_methods_are_405_with_allow(client: AsyncClient) -> None:
     response = await client.patch("/register", json={})
 
     assert response.status_code == 405
@@ -81,3 +81,41 @@ def test_openapi_login_accepts_json_and_the_oauth2_form(app: FastAPI) -> None:
     assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
     flows = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
     assert flows["password"]["tokenUrl"] == "login"
+
+
+@pytest.mark.parametrize(
+    "content", [b"[" * 100_000 + b"]" * 100_000, b'{"name": ' + b"9" * 5000 + b"}"]
+)
+async def test_json_the_parser_gives_up_on_is_422_everywhere(
+    client: AsyncClient, alice: UserSession, content: bytes
+) -> None:
+    headers = {**alice.headers, "Content-Type": "application/json"}
+    for path in ("/register", "/contacts/"):
+        response = await client.post(path, content=content, headers=headers)
+        assert response.status_code == 422, path
+        assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_bodies_over_one_mebibyte_are_413(client: AsyncClient, alice: UserSession) -> None:
+    huge = {"name": "n" * (1024 * 1024), "phone_number": "1234567", "email": "a@example.com"}
+
+    response = await client.post("/contacts/", json=huge, headers=alice.headers)
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body is larger than 1048576 bytes"}
+
+
+async def test_chunked_bodies_are_limited_too(client: AsyncClient, alice: UserSession) -> None:
+    async def chunks(count: int) -> AsyncIterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(count):
+            yield b"n" * 65536
+        yield b'", "phone_number": "1234567", "email": "a@example.com"}'
+
+    headers = {**alice.headers, "Content-Type": "application/json"}
+    too_big = await client.post("/contacts/", content=chunks(17), headers=headers)
+    fits = await client.post("/contacts/", content=chunks(1), headers=headers)
+
+    assert too_big.status_code == 413
+    assert fits.status_code == 422  # read whole and validated: the name is too long
+    assert fits.json()["detail"][0]["loc"] == ["body", "name"]

@@ -28,7 +28,9 @@ async def serve(settings: Settings) -> AsyncIterator[AsyncClient]:
 
 
 def embedded(data_dir: Path) -> Settings:
-    return Settings(_env_file=None, data_dir=data_dir)
+    # Explicit Nones: a MONGODB_URL in the environment (the suite on MongoDB) must not
+    # turn these embedded-mode tests into tests of that server.
+    return Settings(_env_file=None, data_dir=data_dir, mongodb_url=None, jwt_secret=None)
 
 
 async def test_embedded_mode_keeps_everything_across_a_restart(data_dir: Path) -> None:
@@ -79,6 +81,7 @@ def test_the_logged_url_keeps_hosts_and_drops_credentials() -> None:
 
     assert _redact(url) == "mongodb+srv://cluster0.example.net"
     assert _redact("mongodb://a:1,b:2/?replicaSet=rs0") == "mongodb://a:1,b:2"
+    assert _redact("mongodb://u:p@db:27017/?appName=x@y") == "mongodb://db:27017"
 
 
 async def test_an_unreachable_store_answers_503_fast_and_recovers(tmp_path: Path) -> None:
