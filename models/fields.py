@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
+from models.passwords import MAX_LENGTH, MIN_LENGTH, reject_common
+
 # The seed's pattern, verbatim. `[0-9]` rather than `\d`, which would also admit
 # non-ASCII digits such as Arabic-Indic numerals.
 PHONE_PATTERN = r"^\+?[0-9]{7,15}$"
@@ -37,7 +39,23 @@ NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
 # Length is counted in characters and never truncated; repr=False keeps it out
 # of logs and tracebacks that print the model.
 NewPassword = Annotated[
-    str, Field(min_length=8, max_length=128, repr=False, json_schema_extra={"format": "password"})
+    str,
+    Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        repr=False,
+        description="8-128 characters, any script; not one of the most common passwords.",
+        json_schema_extra={"format": "password"},
+    ),
+    AfterValidator(reject_common),
+]
+# A password being checked, not chosen: only bounded, so a wrong one is simply
+# wrong and says nothing about the policy it was chosen under.
+Password = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=MAX_LENGTH, repr=False, json_schema_extra={"format": "password"}
+    ),
 ]
 
 
