@@ -21,7 +21,18 @@ class Settings(BaseSettings):
     mongodb_timeout_ms: int = Field(default=3000, ge=100, le=60_000)
     data_dir: Path = Path("data")
     jwt_secret: SecretStr | None = None
+    jwt_issuer: str = Field(default="contacts-api", min_length=1)
+    jwt_audience: str = Field(default="contacts-api", min_length=1)
     access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # Failed logins allowed per window: for one email from one client address,
+    # and from one address in all. Registrations allowed per address and window.
+    login_window_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
+    login_limit_per_email: int = Field(default=5, ge=1)
+    login_limit_per_ip: int = Field(default=50, ge=1)
+    register_limit_per_ip: int = Field(default=20, ge=1)
+    # Argon2 hashes computed at once by this process; each holds 64 MiB.
+    password_hash_concurrency: int = Field(default=4, ge=1, le=64)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     cors_origins: Annotated[list[str], NoDecode] = []

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from auth.errors import AuthenticationError
+from auth.errors import AuthenticationError, IncorrectPassword, TooManyAttempts
 from models.errors import Conflict, DomainError, NotFound
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,23 @@ def _error(status_code: int, message: str) -> Responses:
 # For `responses=` on routes, so the OpenAPI document lists every error a route returns.
 UNAUTHORIZED = _error(401, "Missing, invalid, expired or logged-out token")
 NOT_FOUND = _error(404, "No such contact among the caller's contacts")
+SESSION_NOT_FOUND = _error(404, "No such session among the caller's sessions")
+INCORRECT_PASSWORD = _error(400, "The password given to confirm the change is wrong")
+TOO_MANY_ATTEMPTS: Responses = {
+    429: {
+        "model": ErrorOut,
+        "description": "Too many attempts from this client; retry after `Retry-After` seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
 CONFLICT = _error(409, "The email is already registered")
 UNAVAILABLE = _error(503, "The database is unreachable; retry after `Retry-After` seconds")
 UNSUPPORTED_MEDIA = _error(415, "The body is neither JSON nor a form")
 
 _STATUS: list[tuple[type[DomainError], int]] = [
     (AuthenticationError, status.HTTP_401_UNAUTHORIZED),
+    (IncorrectPassword, status.HTTP_400_BAD_REQUEST),
+    (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
 ]
@@ -50,6 +61,8 @@ _STATUS: list[tuple[type[DomainError], int]] = [
 async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
     code = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     headers = BEARER_CHALLENGE if code == status.HTTP_401_UNAUTHORIZED else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.detail}, status_code=code, headers=headers)
 
 

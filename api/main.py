@@ -15,11 +15,13 @@ from api.errors import install_error_handlers
 from api.middleware import BodyLimit
 from api.routes import auth as auth_routes
 from api.routes import contacts as contact_routes
+from api.routes import me as me_routes
 from api.store import EmbeddedStore
 from auth.keys import load_or_create_secret
 from auth.passwords import PasswordHasher
 from auth.service import Auth
-from auth.tokens import TokenIssuer
+from auth.throttle import Limits
+from auth.tokens import TokenIssuer, TokenPolicy
 from models import init_models
 
 log = logging.getLogger("api")
@@ -29,8 +31,9 @@ MAX_BODY_BYTES = 1024 * 1024
 DESCRIPTION = """
 Sign-up, login and a personal address book for mobile apps.
 
-Log in with `POST /login`, then send the token as `Authorization: Bearer <token>`.
-Every error is JSON: `{"detail": ...}`.
+Log in with `POST /login`, then send the access token as `Authorization: Bearer <token>`.
+When it expires, exchange the refresh token at `POST /token/refresh` for a new pair;
+each refresh token works once. Every error is JSON: `{"detail": ...}`.
 """
 
 
@@ -72,13 +75,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = client[settings.mongodb_db]
         await init_models(app.state.database)
 
-        app.state.auth = Auth(
-            tokens=TokenIssuer(
-                _signing_secret(settings), timedelta(minutes=settings.access_token_minutes)
-            ),
-            passwords=PasswordHasher(),
-        )
+        app.state.auth = build_auth(settings)
         yield
+
+
+def build_auth(settings: Settings) -> Auth:
+    policy = TokenPolicy(
+        access_lifetime=timedelta(minutes=settings.access_token_minutes),
+        refresh_lifetime=timedelta(days=settings.refresh_token_days),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+    limits = Limits(
+        window=timedelta(seconds=settings.login_window_seconds),
+        login_per_email=settings.login_limit_per_email,
+        login_per_ip=settings.login_limit_per_ip,
+        register_per_ip=settings.register_limit_per_ip,
+    )
+    return Auth(
+        tokens=TokenIssuer(_signing_secret(settings), policy),
+        passwords=PasswordHasher(settings.password_hash_concurrency),
+        limits=limits,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -98,11 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["X-Total-Count", "Location"],
+            expose_headers=["X-Total-Count", "Location", "Retry-After"],
         )
     # Address-book entries are small: a larger body is a mistake or an attack.
     # Added last, so it runs first, before anything reads the body.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(auth_routes.router)
+    app.include_router(me_routes.router)
     app.include_router(contact_routes.router)
     return app

@@ -1,5 +1,6 @@
 """The bearer-token dependencies every protected route uses."""
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -7,10 +8,14 @@ from fastapi.security import OAuth2PasswordBearer
 
 from auth.errors import InvalidToken, MissingToken
 from auth.service import Auth, is_revoked
-from auth.tokens import TokenClaims
+from auth.sessions import Client, is_active
+from auth.tokens import TokenClaims, TokenKind
+from models import User
 
 # Reads only the Authorization header: a token in a query string is never accepted.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="login", auto_error=False)
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="login", refreshUrl="token/refresh", auto_error=False
+)
 
 
 def get_auth(request: Request) -> Auth:
@@ -21,16 +26,31 @@ def get_auth(request: Request) -> Auth:
 AuthDep = Annotated[Auth, Depends(get_auth)]
 
 
+def get_client(request: Request) -> Client:
+    # Behind a proxy this is the forwarded address when the proxy is trusted
+    # (uvicorn's --forwarded-allow-ips), else the proxy's own.
+    return Client(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+ClientDep = Annotated[Client, Depends(get_client)]
+
+
 async def get_valid_token(
     auth: AuthDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> TokenClaims:
-    """Decode the bearer token and refuse it if it was logged out."""
+    """Decode the access token; refuse it if it was logged out or its session ended."""
     if not token:
         raise MissingToken
-    claims = auth.tokens.decode(token)
-    # Checked on every request (fail closed: a store error propagates as 503),
-    # never trusting the TTL monitor to have removed an entry yet.
-    if await is_revoked(claims.jti):
+    claims = auth.tokens.decode(token, TokenKind.ACCESS)
+    # Asked of the store on every request, concurrently (fail closed: a store
+    # error propagates as 503), never trusting the TTL monitor to have run.
+    revoked, active = await asyncio.gather(
+        is_revoked(claims.jti), is_active(claims.user_id, claims.session_id)
+    )
+    if revoked or not active:
         raise InvalidToken
     return claims
 
@@ -43,3 +63,13 @@ async def get_current_user_id(claims: ValidToken) -> int:
 
 
 CurrentUserId = Annotated[int, Depends(get_current_user_id)]
+
+
+async def get_current_user(claims: ValidToken) -> User:
+    user = await User.get(claims.user_id)
+    if user is None:  # deleted while the token was in flight
+        raise InvalidToken
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -5,12 +5,21 @@ from typing import Any
 from beanie import Document, init_beanie
 from pymongo.asynchronous.database import AsyncDatabase
 
+from models.attempts import AttemptCounter
 from models.contact import Contact, owner_index
 from models.counter import Counter
+from models.session import Session
 from models.token import RevokedToken
 from models.user import User
 
-DOCUMENT_MODELS: list[type[Document]] = [User, Contact, RevokedToken, Counter]
+DOCUMENT_MODELS: list[type[Document]] = [
+    User,
+    Contact,
+    Session,
+    RevokedToken,
+    AttemptCounter,
+    Counter,
+]
 
 
 async def is_embedded_store(database: AsyncDatabase[Any]) -> bool:
@@ -28,9 +37,11 @@ async def init_models(database: AsyncDatabase[Any]) -> None:
 
 __all__ = [
     "DOCUMENT_MODELS",
+    "AttemptCounter",
     "Contact",
     "Counter",
     "RevokedToken",
+    "Session",
     "User",
     "init_models",
     "is_embedded_store",

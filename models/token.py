@@ -8,8 +8,9 @@ from pymongo import ASCENDING, IndexModel
 
 
 class RevokedToken(Document):
+    # Only the token's random id and lifetime: nothing that names its user, so
+    # a deleted account leaves nothing personal behind.
     jti: Annotated[str, Indexed(unique=True)]
-    user_id: int
     expires_at: datetime
 
     class Settings:

@@ -1,10 +1,12 @@
-"""The account: its document and the schemas of registration and login."""
+"""The account: its document and the schemas of registration and the profile."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Self
 
 from beanie import Document, Indexed
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from models.fields import NewPassword, NormalizedEmail, PersonName, utcnow
 
@@ -52,15 +54,23 @@ class RegisterOut(BaseModel):
     email: str
 
 
-class LoginIn(BaseModel):
-    email: NormalizedEmail
-    # Only bounded: a too-short password simply does not match (401), which
-    # says nothing about the policy the account was created under.
-    password: Annotated[str, Field(min_length=1, max_length=128, repr=False)]
+class ProfileUpdate(BaseModel):
+    """A JSON merge patch of the profile: absent fields stay as they are."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"first_name": "Chi"}]}
+    )
 
-class TokenOut(BaseModel):
-    token: str = Field(description="The access token (the seed's field name).")
-    access_token: str = Field(description="The same token, under the OAuth2 name.")
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a scheme name, not a secret
-    expires_in: int = Field(description="Seconds until the access token expires.")
+    # Not nullable (a name cannot be removed); SkipJsonSchema keeps the schema honest.
+    first_name: PersonName | SkipJsonSchema[None] = None
+    last_name: PersonName | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise PydanticCustomError("null_field", "{field} cannot be null", {"field": name})
+        return self
+
+    def changes(self) -> dict[str, str]:
+        return self.model_dump(exclude_unset=True)

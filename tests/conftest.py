@@ -45,6 +45,8 @@ def settings(mongodb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
         jwt_secret=SecretStr(TEST_SECRET),
         data_dir=tmp_path_factory.mktemp("data"),
         cors_origins=["https://app.example.com"],
+        # Every test client is one address; tests of the limit set their own.
+        register_limit_per_ip=10_000,
     )
 
 

@@ -19,6 +19,7 @@ class UserSession:
     id: int
     email: str
     token: str
+    refresh_token: str = ""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -37,16 +38,23 @@ async def register(client: AsyncClient, email: str, password: str = PASSWORD) ->
     return result
 
 
-async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> str:
+async def log_in(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """The whole token response of a successful login."""
     response = await client.post("/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
-    token: str = response.json()["token"]
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> str:
+    token: str = (await log_in(client, email, password))["token"]
     return token
 
 
 async def make_user(client: AsyncClient, email: str) -> UserSession:
     user = await register(client, email)
-    return UserSession(id=user["id"], email=email, token=await login(client, email))
+    tokens = await log_in(client, email)
+    return UserSession(user["id"], email, tokens["token"], tokens["refresh_token"])
 
 
 async def create_contact(client: AsyncClient, user: UserSession, **fields: Any) -> dict[str, Any]:

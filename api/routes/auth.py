@@ -1,15 +1,18 @@
-"""Registration, login and logout."""
+"""Registration, login, token refresh and logout."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
-from api.errors import CONFLICT, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED_MEDIA
+from api.errors import CONFLICT, TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED_MEDIA
 from api.routes.credentials import LOGIN_REQUEST_BODY, read_login
-from auth.deps import AuthDep, ValidToken
-from auth.service import authenticate, register_user, revoke
-from models.user import LoginIn, RegisterIn, RegisterOut, TokenOut
+from auth.deps import AuthDep, ClientDep, ValidToken
+from auth.service import log_in, register_user, revoke
+from auth.sessions import end_session, end_sessions, rotate
+from auth.tokens import TokenPair
+from models.credentials import LoginIn, RefreshIn, TokenOut
+from models.user import RegisterIn, RegisterOut
 
 router = APIRouter(tags=["auth"], responses=UNAVAILABLE)
 
@@ -22,36 +25,66 @@ class LoggedOut(BaseModel):
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=RegisterOut,
-    responses=CONFLICT,
+    responses={**CONFLICT, **TOO_MANY_ATTEMPTS},
 )
-async def register(body: RegisterIn, auth: AuthDep) -> RegisterOut:
+async def register(body: RegisterIn, auth: AuthDep, client: ClientDep) -> RegisterOut:
     """Create an account; the email is case-insensitively unique."""
-    user = await register_user(auth, body)
+    user = await register_user(auth, body, client)
     return RegisterOut.model_validate(user)
 
 
 @router.post(
     "/login",
     response_model=TokenOut,
-    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA},
+    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **TOO_MANY_ATTEMPTS},
     openapi_extra={"requestBody": LOGIN_REQUEST_BODY},
 )
 async def login(
-    credentials: Annotated[LoginIn, Depends(read_login)], auth: AuthDep, response: Response
+    credentials: Annotated[LoginIn, Depends(read_login)],
+    auth: AuthDep,
+    client: ClientDep,
+    response: Response,
 ) -> TokenOut:
-    """Exchange email and password (JSON, or the OAuth2 password form) for a bearer token."""
-    user = await authenticate(auth, credentials.email, credentials.password)
-    issued = auth.tokens.issue(user.id)
+    """Exchange email and password (JSON, or the OAuth2 password form) for a token pair."""
+    pair = await log_in(auth, credentials.email, credentials.password, client)
+    return _tokens(pair, response)
+
+
+@router.post("/token/refresh", response_model=TokenOut, responses=UNAUTHORIZED)
+async def refresh(
+    body: RefreshIn, auth: AuthDep, client: ClientDep, response: Response
+) -> TokenOut:
+    """Spend a refresh token for a new pair; reusing a spent one ends its session."""
+    pair = await rotate(auth.tokens, body.refresh_token, client)
+    return _tokens(pair, response)
+
+
+def _tokens(pair: TokenPair, response: Response) -> TokenOut:
     # RFC 6749 §5.1: responses carrying tokens must not be cached.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
-    return TokenOut(token=issued.token, access_token=issued.token, expires_in=issued.expires_in)
+    return TokenOut(
+        token=pair.access.token,
+        access_token=pair.access.token,
+        expires_in=pair.access.expires_in,
+        refresh_token=pair.refresh.token,
+        refresh_expires_in=pair.refresh.expires_in,
+    )
 
 
 # GET is the seed's; POST is what HTTP semantics and most clients expect.
 @router.get("/logout", response_model=LoggedOut, responses=UNAUTHORIZED)
 @router.post("/logout", response_model=LoggedOut, responses=UNAUTHORIZED)
 async def logout(claims: ValidToken) -> LoggedOut:
-    """Revoke the presented token; the user's other tokens keep working."""
+    """Revoke the presented token and end its session; other sessions keep working."""
+    await end_session(claims.user_id, claims.session_id)
     await revoke(claims)
     return LoggedOut(detail="Logged out")
+
+
+@router.post("/logout/all", response_model=LoggedOut, responses=UNAUTHORIZED)
+async def logout_everywhere(claims: ValidToken) -> LoggedOut:
+    """End every session of the caller, this one included, on every device."""
+    await end_sessions(claims.user_id)
+    await revoke(claims)
+    return LoggedOut(detail="Logged out of every session")

@@ -12,14 +12,20 @@ from httpx import AsyncClient
 from tests.helpers import TEST_SECRET, UserSession, bearer
 
 
-def _sign(claims: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS256") -> str:
-    return jwt.encode(claims, key, algorithm=algorithm)
+def _sign(
+    claims: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS256", typ: str = "at+jwt"
+) -> str:
+    return jwt.encode(claims, key, algorithm=algorithm, headers={"typ": typ})
 
 
 def _claims(user: UserSession, **overrides: Any) -> dict[str, Any]:
+    """The claims of a valid access token for the user's live session."""
     now = datetime.now(UTC)
     claims = {
+        "iss": "contacts-api",
+        "aud": "contacts-api",
         "sub": str(user.id),
+        "sid": jwt.decode(user.token, options={"verify_signature": False})["sid"],
         "jti": "test-jti",
         "iat": now,
         "exp": now + timedelta(minutes=5),
@@ -66,7 +72,7 @@ async def test_alg_none_is_401(client: AsyncClient, alice: UserSession) -> None:
         "iat": int(claims["iat"].timestamp()),
         "exp": int(claims["exp"].timestamp()),
     }
-    token = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+    token = f"{_b64({'alg': 'none', 'typ': 'at+jwt'})}.{_b64(claims)}."
 
     assert await _status(client, token) == 401
 
@@ -87,11 +93,58 @@ async def test_tampered_payload_is_401(
     assert await _status(client, f"{header}.{_b64(forged)}.{signature}") == 401
 
 
-@pytest.mark.parametrize("missing", ["sub", "jti", "iat", "exp"])
+@pytest.mark.parametrize("missing", ["iss", "aud", "sub", "sid", "jti", "iat", "exp"])
 async def test_missing_required_claim_is_401(
     client: AsyncClient, alice: UserSession, missing: str
 ) -> None:
     claims = {k: v for k, v in _claims(alice).items() if k != missing}
+
+    assert await _status(client, _sign(claims)) == 401
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [("iss", "someone-else"), ("aud", "another-api"), ("aud", ["another-api"]), ("sid", "")],
+)
+async def test_foreign_issuer_audience_or_empty_session_is_401(
+    client: AsyncClient, alice: UserSession, claim: str, value: Any
+) -> None:
+    assert await _status(client, _sign(_claims(alice, **{claim: value}))) == 401
+
+
+@pytest.mark.parametrize("typ", ["refresh+jwt", "JWT", None])
+async def test_a_token_not_typed_as_an_access_token_is_401(
+    client: AsyncClient, alice: UserSession, typ: str | None
+) -> None:
+    claims = _claims(alice)
+    token = (
+        jwt.encode(claims, TEST_SECRET, algorithm="HS256", headers={"typ": None})
+        if typ is None
+        else _sign(claims, typ=typ)
+    )
+
+    assert await _status(client, token) == 401
+
+
+async def test_the_refresh_token_is_not_an_access_token(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    assert await _status(client, alice.refresh_token) == 401
+
+
+async def test_a_validly_signed_token_for_someone_elses_session_is_401(
+    client: AsyncClient, alice: UserSession, bob: UserSession
+) -> None:
+    bobs_session = _claims(bob)["sid"]
+
+    assert await _status(client, _sign(_claims(alice, sid=bobs_session))) == 401
+
+
+async def test_a_validly_signed_token_for_an_ended_session_is_401(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    claims = _claims(alice)
+    assert (await client.post("/logout", headers=alice.headers)).status_code == 200
 
     assert await _status(client, _sign(claims)) == 401
 

@@ -15,10 +15,19 @@ async def test_login_with_json_returns_the_seed_and_oauth2_fields(client: AsyncC
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"token", "access_token", "token_type", "expires_in"}
+    assert set(body) == {
+        "token",
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "refresh_expires_in",
+    }
     assert body["token"] == body["access_token"]
+    assert body["refresh_token"] not in (body["token"], "")
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 30 * 60
+    assert body["refresh_expires_in"] == 30 * 24 * 3600
     assert response.headers["cache-control"] == "no-store"
 
 
@@ -31,6 +40,7 @@ async def test_login_with_the_oauth2_password_form(client: AsyncClient) -> None:
     )
 
     assert response.status_code == 200
+    assert response.json()["refresh_token"]
     token = response.json()["access_token"]
     contacts = await client.get("/contacts/", headers=bearer(token))
     assert contacts.status_code == 200
