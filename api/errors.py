@@ -26,6 +26,16 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+class ValidationIssue(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(BaseModel):
+    detail: list[ValidationIssue]
+
+
 Responses = dict[int | str, dict[str, Any]]
 
 
@@ -48,6 +58,10 @@ TOO_MANY_ATTEMPTS: Responses = {
 CONFLICT = _error(409, "The email is already registered")
 UNAVAILABLE = _error(503, "The database is unreachable; retry after `Retry-After` seconds")
 UNSUPPORTED_MEDIA = _error(415, "The body is neither JSON nor a form")
+# FastAPI documents 422 only for bodies it parses itself; the token endpoints parse their own.
+INVALID_BODY: Responses = {
+    422: {"model": ValidationErrorOut, "description": "The body failed validation"}
+}
 
 _STATUS: list[tuple[type[DomainError], int]] = [
     (AuthenticationError, status.HTTP_401_UNAUTHORIZED),

@@ -47,38 +47,36 @@ async def start_session(tokens: TokenIssuer, user_id: int, client: Client) -> To
 async def rotate(tokens: TokenIssuer, refresh_token: str, client: Client) -> TokenPair:
     """Spend a refresh token for a new pair; a spent one presented again ends its session."""
     claims = tokens.decode(refresh_token, TokenKind.REFRESH)
+    current = {
+        "_id": claims.session_id,
+        "user_id": claims.user_id,
+        "refresh_hash": _digest(refresh_token),
+        "expires_at": {"$gt": utcnow()},
+    }
+    session = await Session.find_one(current)
     pair = tokens.issue_pair(claims.user_id, claims.session_id)
-    now = utcnow()
-    # One atomic compare-and-swap: of two requests racing with the same token,
-    # exactly one gets new tokens.
-    spent = await Session.get_pymongo_collection().find_one_and_update(
-        {
-            "_id": claims.session_id,
-            "user_id": claims.user_id,
-            "refresh_hash": _digest(refresh_token),
-            "expires_at": {"$gt": now},
-        },
-        {
-            "$set": {
-                "refresh_hash": _digest(pair.refresh.token),
-                "last_used_at": now,
-                "expires_at": pair.refresh.claims.accepted_until,
-                **client.describe(),
-            }
-        },
-    )
-    if spent is None:
-        # We signed this token for this session, yet it is not the session's
-        # current one: it was spent before, so a copy is in someone else's hands
-        # too. End the session for both; the rightful owner signs in again.
-        if await end_session(claims.user_id, claims.session_id):
-            log.warning(
-                "refresh token reuse: ended session %s of user %s",
-                claims.session_id,
-                claims.user_id,
-            )
-        raise InvalidToken
-    return pair
+    if session is not None:
+        session.refresh_hash = _digest(pair.refresh.token)
+        session.last_used_at = utcnow()
+        session.expires_at = pair.refresh.claims.accepted_until
+        session.ip, session.user_agent = client.ip, client.describe()["user_agent"]
+        # A compare-and-swap on the old digest: of two requests racing with one
+        # token, exactly one replaces the document. (A whole-document replace
+        # rather than $set, because the embedded store saves dates given to $set
+        # as strings, which would defeat the TTL index and the expiry filter.)
+        swapped = await Session.get_pymongo_collection().find_one_and_replace(
+            current, session.model_dump(by_alias=True, exclude={"id"}), projection={"_id": 1}
+        )
+        if swapped is not None:
+            return pair
+    # We signed this token for this session, yet it is not the session's current
+    # one: it was spent before, so a copy is in someone else's hands too. End the
+    # session for both; the rightful owner signs in again.
+    if await end_session(claims.user_id, claims.session_id):
+        log.warning(
+            "refresh token reuse: ended session %s of user %s", claims.session_id, claims.user_id
+        )
+    raise InvalidToken
 
 
 async def is_active(user_id: int, session_id: str) -> bool:

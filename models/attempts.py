@@ -47,8 +47,10 @@ async def count_attempt(key: str, window: timedelta) -> Tally:
         try:
             await collection.insert_one({"_id": key, **fresh})
         except DuplicateKeyError:
-            renewed = await collection.find_one_and_update(
-                {"_id": key, "expires_at": {"$lte": now}}, {"$set": fresh}
+            # A whole-document replace, not $set: the embedded store saves dates
+            # given to $set as strings, which the TTL index would never expire.
+            renewed = await collection.find_one_and_replace(
+                {"_id": key, "expires_at": {"$lte": now}}, fresh
             )
             if renewed is None:
                 continue  # another attempt opened the window first: count into it

@@ -5,8 +5,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
-from api.errors import CONFLICT, TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED_MEDIA
-from api.routes.credentials import LOGIN_REQUEST_BODY, read_login
+from api.errors import (
+    CONFLICT,
+    INVALID_BODY,
+    TOO_MANY_ATTEMPTS,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    UNSUPPORTED_MEDIA,
+)
+from api.routes.credentials import (
+    LOGIN_REQUEST_BODY,
+    REFRESH_REQUEST_BODY,
+    read_login,
+    read_refresh,
+)
 from auth.deps import AuthDep, ClientDep, ValidToken
 from auth.service import log_in, register_user, revoke
 from auth.sessions import end_session, end_sessions, rotate
@@ -36,7 +48,7 @@ async def register(body: RegisterIn, auth: AuthDep, client: ClientDep) -> Regist
 @router.post(
     "/login",
     response_model=TokenOut,
-    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **TOO_MANY_ATTEMPTS},
+    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **INVALID_BODY, **TOO_MANY_ATTEMPTS},
     openapi_extra={"requestBody": LOGIN_REQUEST_BODY},
 )
 async def login(
@@ -50,9 +62,17 @@ async def login(
     return _tokens(pair, response)
 
 
-@router.post("/token/refresh", response_model=TokenOut, responses=UNAUTHORIZED)
+@router.post(
+    "/token/refresh",
+    response_model=TokenOut,
+    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **INVALID_BODY},
+    openapi_extra={"requestBody": REFRESH_REQUEST_BODY},
+)
 async def refresh(
-    body: RefreshIn, auth: AuthDep, client: ClientDep, response: Response
+    body: Annotated[RefreshIn, Depends(read_refresh)],
+    auth: AuthDep,
+    client: ClientDep,
+    response: Response,
 ) -> TokenOut:
     """Spend a refresh token for a new pair; reusing a spent one ends its session."""
     pair = await rotate(auth.tokens, body.refresh_token, client)

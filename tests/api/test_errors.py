@@ -59,10 +59,19 @@ async def test_cors_allows_the_configured_origin_only(client: AsyncClient) -> No
 def test_openapi_documents_every_error_each_route_returns(app: FastAPI) -> None:
     paths: dict[str, Any] = app.openapi()["paths"]
     expected = {
-        ("/register", "post"): {"201", "409", "422", "503"},
-        ("/login", "post"): {"200", "401", "415", "503"},
+        ("/register", "post"): {"201", "409", "422", "429", "503"},
+        ("/login", "post"): {"200", "401", "415", "422", "429", "503"},
+        ("/token/refresh", "post"): {"200", "401", "415", "422", "503"},
         ("/logout", "get"): {"200", "401", "503"},
         ("/logout", "post"): {"200", "401", "503"},
+        ("/logout/all", "post"): {"200", "401", "503"},
+        ("/me", "get"): {"200", "401", "503"},
+        ("/me", "patch"): {"200", "401", "422", "503"},
+        ("/me", "delete"): {"204", "400", "401", "422", "429", "503"},
+        ("/me/password", "post"): {"204", "400", "401", "422", "429", "503"},
+        ("/me/sessions", "get"): {"200", "401", "503"},
+        ("/me/sessions", "delete"): {"204", "401", "503"},
+        ("/me/sessions/{id}", "delete"): {"204", "401", "404", "422", "503"},
         ("/contacts/", "get"): {"200", "401", "422", "503"},
         ("/contacts/", "post"): {"201", "401", "422", "503"},
         ("/contacts/{id}", "get"): {"200", "401", "404", "422", "503"},
@@ -79,8 +88,11 @@ def test_openapi_login_accepts_json_and_the_oauth2_form(app: FastAPI) -> None:
     content = schema["paths"]["/login"]["post"]["requestBody"]["content"]
 
     assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
+    refresh = schema["paths"]["/token/refresh"]["post"]["requestBody"]["content"]
+    assert set(refresh) == set(content)
     flows = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
     assert flows["password"]["tokenUrl"] == "login"
+    assert flows["password"]["refreshUrl"] == "token/refresh"
 
 
 @pytest.mark.parametrize(
@@ -90,7 +102,7 @@ async def test_json_the_parser_gives_up_on_is_422_everywhere(
     client: AsyncClient, alice: UserSession, content: bytes
 ) -> None:
     headers = {**alice.headers, "Content-Type": "application/json"}
-    for path in ("/register", "/contacts/"):
+    for path in ("/register", "/login", "/token/refresh", "/contacts/"):
         response = await client.post(path, content=content, headers=headers)
         assert response.status_code == 422, path
         assert response.json()["detail"][0]["type"] == "json_invalid"
