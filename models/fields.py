@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
-from models.passwords import MAX_LENGTH, MIN_LENGTH, reject_common
+from models.passwords import MAX_LENGTH, MIN_LENGTH, normalize, reject_common
 
 # The seed's pattern, verbatim. `[0-9]` rather than `\d`, which would also admit
 # non-ASCII digits such as Arabic-Indic numerals.
@@ -36,8 +36,15 @@ PhoneNumber = Annotated[
 # Case-insensitive uniqueness: users are stored and looked up by the lowercased
 # form that email-validator normalises to.
 NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
-# Length is counted in characters and never truncated; repr=False keeps it out
-# of logs and tracebacks that print the model.
+
+
+def _nfkc(value: object) -> object:
+    return normalize(value) if isinstance(value, str) else value
+
+
+# Normalised first, so the length is counted in characters of the password as
+# it is hashed (an accent typed as a separate mark is not a second character).
+# Never truncated; repr=False keeps it out of logs and tracebacks.
 NewPassword = Annotated[
     str,
     Field(
@@ -47,6 +54,7 @@ NewPassword = Annotated[
         description="8-128 characters, any script; not one of the most common passwords.",
         json_schema_extra={"format": "password"},
     ),
+    BeforeValidator(_nfkc),  # listed after Field, it runs before the length check
     AfterValidator(reject_common),
 ]
 # A password being checked, not chosen: only bounded, so a wrong one is simply
@@ -56,6 +64,7 @@ Password = Annotated[
     Field(
         min_length=1, max_length=MAX_LENGTH, repr=False, json_schema_extra={"format": "password"}
     ),
+    BeforeValidator(_nfkc),
 ]
 
 
