@@ -5,6 +5,8 @@ from typing import Any
 
 from httpx import AsyncClient
 
+from models import User
+
 TEST_SECRET = "test-signing-secret-of-at-least-32-bytes!"
 PASSWORD = "correct horse battery"
 CONTACT: dict[str, Any] = {
@@ -62,3 +64,33 @@ async def create_contact(client: AsyncClient, user: UserSession, **fields: Any) 
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def stored_user(user: UserSession) -> User:
+    """The user's document as stored now."""
+    stored = await User.get(user.id)
+    assert stored is not None
+    return stored
+
+
+async def new_session(client: AsyncClient, user: UserSession) -> UserSession:
+    """Another login of the same user: a second session, as from another device."""
+    tokens = await log_in(client, user.email)
+    return UserSession(user.id, user.email, tokens["token"], tokens["refresh_token"])
+
+
+async def token_works(client: AsyncClient, session: UserSession) -> bool:
+    """Whether the session's access token is still accepted."""
+    response = await client.get("/me", headers=session.headers)
+    assert response.status_code in (200, 401), response.text
+    return response.status_code == 200
+
+
+async def refresh_status(client: AsyncClient, session: UserSession) -> int:
+    response = await client.post("/token/refresh", json={"refresh_token": session.refresh_token})
+    return response.status_code
+
+
+async def login_status(client: AsyncClient, email: str, password: str) -> int:
+    response = await client.post("/login", json={"email": email, "password": password})
+    return response.status_code

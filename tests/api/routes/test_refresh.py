@@ -116,6 +116,31 @@ async def test_the_new_refresh_token_can_be_refreshed_in_turn(
     assert await _contacts_status(client, second.json()["access_token"]) == 200
 
 
+async def test_the_oauth2_refresh_form_works_like_json(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    form = {"grant_type": "refresh_token", "refresh_token": alice.refresh_token}
+
+    response = await client.post("/token/refresh", data=form)
+
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == TOKEN_FIELDS
+    assert await _contacts_status(client, response.json()["access_token"]) == 200
+    _assert_refused(await client.post("/token/refresh", data=form))  # spent, as with JSON
+
+
+async def test_a_body_neither_json_nor_form_is_415(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    response = await client.post(
+        "/token/refresh", content=alice.refresh_token, headers={"Content-Type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+    assert response.json()["detail"]
+    assert await _contacts_status(client, alice.token) == 200
+
+
 async def test_the_old_access_token_keeps_working_until_it_expires(
     client: AsyncClient, alice: UserSession
 ) -> None:
