@@ -9,6 +9,15 @@ from models import User
 
 TEST_SECRET = "test-signing-secret-of-at-least-32-bytes!"
 PASSWORD = "correct horse battery"
+# Every field of a login or refresh response: the seed's, OAuth2's and the refresh pair.
+TOKEN_FIELDS = {
+    "token",
+    "access_token",
+    "token_type",
+    "expires_in",
+    "refresh_token",
+    "refresh_expires_in",
+}
 CONTACT: dict[str, Any] = {
     "name": "chioma",
     "phone_number": "09068641485",

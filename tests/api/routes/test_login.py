@@ -3,7 +3,7 @@
 import pytest
 from httpx import AsyncClient
 
-from tests.helpers import PASSWORD, bearer, register
+from tests.helpers import PASSWORD, TOKEN_FIELDS, bearer, register
 
 
 async def test_login_with_json_returns_the_seed_and_oauth2_fields(client: AsyncClient) -> None:
@@ -15,14 +15,7 @@ async def test_login_with_json_returns_the_seed_and_oauth2_fields(client: AsyncC
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {
-        "token",
-        "access_token",
-        "token_type",
-        "expires_in",
-        "refresh_token",
-        "refresh_expires_in",
-    }
+    assert set(body) == TOKEN_FIELDS
     assert body["token"] == body["access_token"]
     assert body["refresh_token"] not in (body["token"], "")
     assert body["token_type"] == "bearer"

@@ -12,16 +12,7 @@ from httpx import AsyncClient, Response
 
 from auth.tokens import LEEWAY
 from models import Session
-from tests.helpers import TEST_SECRET, UserSession, bearer, log_in
-
-TOKEN_FIELDS = {
-    "token",
-    "access_token",
-    "token_type",
-    "expires_in",
-    "refresh_token",
-    "refresh_expires_in",
-}
+from tests.helpers import TEST_SECRET, TOKEN_FIELDS, UserSession, bearer, log_in
 
 
 async def _refresh(
