@@ -91,6 +91,25 @@ async def test_failed_logins_for_one_email_lock_it_even_for_the_right_password(
     assert recovered.json()["token"]
 
 
+async def test_a_parallel_burst_of_guesses_gets_no_more_tries_than_the_limit(
+    client: AsyncClient, limit: SetLimits
+) -> None:
+    await register(client, "victim@example.com")
+    limit()
+
+    burst = await asyncio.gather(
+        *(_login(client, "victim@example.com", f"{WRONG} {i}") for i in range(4 * PER_EMAIL))
+    )
+
+    statuses = [response.status_code for response in burst]
+    # Counted before the password is checked, so racing requests can't all slip in.
+    # (At most, not exactly: each also counts against the per-address limit, in
+    # whatever order the racing requests reach the two counters.)
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) <= PER_EMAIL
+    assert statuses.count(429) >= 3 * PER_EMAIL
+
+
 async def test_lockout_is_per_email_and_address(
     client: AsyncClient, elsewhere: AsyncClient, limit: SetLimits
 ) -> None:
