@@ -31,6 +31,7 @@ WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY api/ api/
 COPY auth/ auth/
+COPY contacts/ contacts/
 COPY models/ models/
 # DATA_DIR's default (relative to /app): only the embedded store writes there.
 RUN mkdir data && chown app:app data

@@ -33,11 +33,16 @@ class Settings(BaseSettings):
     register_limit_per_ip: int = Field(default=20, ge=1)
     # Argon2 hashes computed at once by this process; each holds 64 MiB.
     password_hash_concurrency: int = Field(default=4, ge=1, le=64)
+    # Country calling code (e.g. 234, 1, 44) for storing numbers without one in
+    # E.164 next to the original, so "0803..." and "+234803..." are one number.
+    phone_default_country_code: str | None = Field(default=None, pattern=r"^[1-9][0-9]{0,2}$")
+    # How long deletions are remembered for /contacts/changes; older cursors get 410.
+    sync_horizon_days: int = Field(default=30, ge=1, le=3650)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     cors_origins: Annotated[list[str], NoDecode] = []
 
-    @field_validator("mongodb_url", "jwt_secret", mode="before")
+    @field_validator("mongodb_url", "jwt_secret", "phone_default_country_code", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `MONGODB_URL=` in a .env file means "not set", not "an empty URL".

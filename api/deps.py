@@ -1,15 +1,28 @@
-"""Dependencies that load *and* authorise, written once."""
+"""Dependencies that load *and* authorise, written once, and the address book's headers."""
 
+import re
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Header, Path, Request, Response
 
 from auth.deps import CurrentUserId
+from contacts.service import BookConfig, Precondition
 from models import Contact
 from models.errors import NotFound
 from models.fields import MAX_ID
 
 ContactId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The contact's id")]
+# One entity tag of an If-Match list: weak tags are kept only to be refused,
+# since If-Match compares strongly (RFC 9110 §13.1.1).
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+
+
+def get_book(request: Request) -> BookConfig:
+    book: BookConfig = request.app.state.book
+    return book
+
+
+BookDep = Annotated[BookConfig, Depends(get_book)]
 
 
 async def get_owned_contact(contact_id: ContactId, user_id: CurrentUserId) -> Contact:
@@ -23,3 +36,36 @@ async def get_owned_contact(contact_id: ContactId, user_id: CurrentUserId) -> Co
 
 
 OwnedContact = Annotated[Contact, Depends(get_owned_contact)]
+
+
+def etag(contact: Contact) -> str:
+    return f'"{contact.version}"'
+
+
+def set_etag(response: Response, contact: Contact) -> None:
+    response.headers["ETag"] = etag(contact)
+
+
+def get_precondition(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='Write only if the contact is still at this ETag (`"<version>"`); '
+            "otherwise 412. `*` matches any version."
+        ),
+    ] = None,
+) -> Precondition | None:
+    if if_match is None:
+        return None
+    if if_match.strip() == "*":
+        return Precondition(versions=None)
+    versions = set()
+    for item in if_match.split(","):
+        match = _ENTITY_TAG.fullmatch(item)
+        # A malformed or weak tag matches nothing, so the write is refused (412).
+        if match and not match.group(1) and match.group(2).isdigit():
+            versions.add(int(match.group(2)))
+    return Precondition(versions=frozenset(versions))
+
+
+IfMatch = Annotated[Precondition | None, Depends(get_precondition)]

@@ -13,6 +13,7 @@ from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from auth.errors import AuthenticationError, IncorrectPassword, TooManyAttempts
+from contacts.errors import CursorExpired, DuplicateContact, InvalidCursor, PreconditionFailed
 from models.errors import Conflict, DomainError, NotFound
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class DuplicateOut(BaseModel):
+    detail: str
+    duplicate_of: list[int]
 
 
 class ValidationIssue(BaseModel):
@@ -56,6 +62,14 @@ TOO_MANY_ATTEMPTS: Responses = {
     }
 }
 CONFLICT = _error(409, "The email is already registered")
+DUPLICATE: Responses = {
+    409: {
+        "model": DuplicateOut,
+        "description": "With `on_duplicate=reject`: contacts with this phone or email exist",
+    }
+}
+PRECONDITION_FAILED = _error(412, "`If-Match` names a version the contact is no longer at")
+GONE = _error(410, "The cursor is older than the deletion history kept; resync in full")
 UNAVAILABLE = _error(503, "The database is unreachable; retry after `Retry-After` seconds")
 UNSUPPORTED_MEDIA = _error(415, "The body is neither JSON nor a form")
 # FastAPI documents 422 only for bodies it parses itself; the token endpoints parse their own.
@@ -67,6 +81,9 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (AuthenticationError, status.HTTP_401_UNAUTHORIZED),
     (IncorrectPassword, status.HTTP_400_BAD_REQUEST),
     (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
+    (PreconditionFailed, status.HTTP_412_PRECONDITION_FAILED),
+    (InvalidCursor, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (CursorExpired, status.HTTP_410_GONE),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
 ]
@@ -77,7 +94,15 @@ async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
     headers = BEARER_CHALLENGE if code == status.HTTP_401_UNAUTHORIZED else None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}
-    return JSONResponse({"detail": exc.detail}, status_code=code, headers=headers)
+    body: dict[str, object] = {"detail": exc.detail}
+    if isinstance(exc, DuplicateContact):
+        body["duplicate_of"] = exc.duplicate_of
+    if isinstance(exc, InvalidCursor):
+        # Shaped like every other 422, so clients read one format.
+        body["detail"] = [
+            {"type": "cursor_invalid", "loc": ["query", "cursor"], "msg": exc.detail}
+        ]
+    return JSONResponse(body, status_code=code, headers=headers)
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

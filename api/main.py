@@ -15,6 +15,7 @@ from api.errors import install_error_handlers
 from api.middleware import BodyLimit
 from api.routes import auth as auth_routes
 from api.routes import contacts as contact_routes
+from api.routes import contacts_bulk, contacts_io, contacts_sync
 from api.routes import me as me_routes
 from api.store import EmbeddedStore
 from auth.keys import load_or_create_secret
@@ -22,6 +23,7 @@ from auth.passwords import PasswordHasher
 from auth.service import Auth
 from auth.throttle import Limits
 from auth.tokens import TokenIssuer, TokenPolicy
+from contacts.service import BookConfig
 from models import init_models
 
 log = logging.getLogger("api")
@@ -76,6 +78,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await init_models(app.state.database)
 
         app.state.auth = build_auth(settings)
+        app.state.book = BookConfig(
+            country_code=settings.phone_default_country_code,
+            tombstone_lifetime=timedelta(days=settings.sync_horizon_days),
+        )
         yield
 
 
@@ -123,5 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(auth_routes.router)
     app.include_router(me_routes.router)
+    # Fixed paths under /contacts/ first: /contacts/{id} would otherwise claim them (and 422).
+    for fixed in (contacts_sync, contacts_bulk, contacts_io):
+        app.include_router(fixed.router)
     app.include_router(contact_routes.router)
     return app

@@ -6,7 +6,7 @@ from beanie import Document, init_beanie
 from pymongo.asynchronous.database import AsyncDatabase
 
 from models.attempts import AttemptCounter
-from models.contact import Contact, owner_index
+from models.contact import Contact, ContactTombstone, contact_indexes
 from models.counter import Counter
 from models.session import Session
 from models.token import RevokedToken
@@ -15,6 +15,7 @@ from models.user import User
 DOCUMENT_MODELS: list[type[Document]] = [
     User,
     Contact,
+    ContactTombstone,
     Session,
     RevokedToken,
     AttemptCounter,
@@ -31,14 +32,15 @@ async def is_embedded_store(database: AsyncDatabase[Any]) -> bool:
 async def init_models(database: AsyncDatabase[Any]) -> None:
     """Bind the documents to `database` (process-wide, as Beanie does) and build indexes."""
     await init_beanie(database=database, document_models=DOCUMENT_MODELS)
-    index = owner_index(embedded_store=await is_embedded_store(database))
-    await Contact.get_pymongo_collection().create_indexes([index])
+    indexes = contact_indexes(embedded_store=await is_embedded_store(database))
+    await Contact.get_pymongo_collection().create_indexes(indexes)
 
 
 __all__ = [
     "DOCUMENT_MODELS",
     "AttemptCounter",
     "Contact",
+    "ContactTombstone",
     "Counter",
     "RevokedToken",
     "Session",

@@ -1,10 +1,17 @@
-"""An address-book entry: its document and the ContactBase schema family."""
+"""An address-book entry: its document, its tombstone and the ContactBase schema family."""
+
+from datetime import datetime
 
 from beanie import Document
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic.json_schema import SkipJsonSchema
 from pymongo import ASCENDING, IndexModel
 
-from models.fields import ContactName, PhoneNumber
+from models.fields import ContactName, PhoneNumber, utcnow
+from models.patch import MergePatch
+
+# The orders a list can be read in, each served by an index that starts with the owner.
+SORT_KEYS = {"id": "_id", "name": "name_key", "created_at": "created_at"}
 
 
 class Contact(Document):
@@ -13,25 +20,56 @@ class Contact(Document):
     name: str
     phone_number: str
     email: str
+    # Derived on every write, for search, sorting and duplicate detection.
+    name_key: str = ""  # the name casefolded
+    phone_key: str = ""  # digits with an optional leading +, E.164 when a region is set
+    email_key: str = ""  # the email lowercased
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Increases with every write: the ETag, and the compare in compare-and-swap.
+    version: int = 1
 
     class Settings:
         name = "contacts"
-        # The owner index depends on the server: see owner_index().
+        # The indexes depend on the server: see contact_indexes().
 
 
-def owner_index(embedded_store: bool) -> IndexModel:
-    """The index behind the owner-filtered lookup and the owner's list in id order.
+class ContactTombstone(Document):
+    """A deleted contact's id, kept so that syncing clients learn of the deletion."""
 
-    On MongoDB, (user_id, _id) also yields the list order without a sort. The
-    embedded store breaks every insert into a collection whose compound index
-    names `_id`, so there the index is on user_id alone.
+    id: int  # type: ignore[assignment]  # the deleted contact's id
+    user_id: int
+    deleted_at: datetime
+    expires_at: datetime  # the sync horizon: older cursors get 410
+
+    class Settings:
+        name = "contact_tombstones"
+        indexes = [
+            IndexModel([("user_id", ASCENDING), ("deleted_at", ASCENDING)]),
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+        ]
+
+
+def contact_indexes(embedded_store: bool) -> list[IndexModel]:
+    """The owner's indexes: lookups, every list order, the changes feed, duplicates.
+
+    On MongoDB each ordered index ends in `_id`, the tie-breaker that makes keyset
+    pages exact. The embedded store breaks every insert into a collection whose
+    compound index names `_id`, so there they stop before it (the sort still
+    names `_id`; the store then finishes the order itself).
     """
-    keys = (
-        [("user_id", ASCENDING)]
-        if embedded_store
-        else [("user_id", ASCENDING), ("_id", ASCENDING)]
-    )
-    return IndexModel(keys)
+    tail = [] if embedded_store else [("_id", ASCENDING)]
+    ordered = [
+        [("user_id", ASCENDING), *([] if embedded_store else [("_id", ASCENDING)])],
+        [("user_id", ASCENDING), ("name_key", ASCENDING), *tail],
+        [("user_id", ASCENDING), ("created_at", ASCENDING), *tail],
+        [("user_id", ASCENDING), ("updated_at", ASCENDING), *tail],
+    ]
+    lookups = [
+        [("user_id", ASCENDING), ("phone_key", ASCENDING)],
+        [("user_id", ASCENDING), ("email_key", ASCENDING)],
+    ]
+    return [IndexModel(keys) for keys in ordered + lookups]
 
 
 class ContactBase(BaseModel):
@@ -56,6 +94,19 @@ class ContactIn(ContactBase):
     )
 
 
+class ContactPatch(MergePatch):
+    """A JSON merge patch of a contact: only the fields given change, validated as on create.
+
+    Unknown fields are ignored, as in ContactIn.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"phone_number": "+2349068641485"}]})
+
+    name: ContactName | SkipJsonSchema[None] = None
+    phone_number: PhoneNumber | SkipJsonSchema[None] = None
+    email: EmailStr | SkipJsonSchema[None] = None
+
+
 class ContactOut(BaseModel):
     # Plain types: stored contacts were validated on the way in, and re-running
     # email validation on every listed row would only cost time.
@@ -66,3 +117,13 @@ class ContactOut(BaseModel):
     phone_number: str
     email: str
     user_id: int
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description='Changes on every write; the ETag is `"<version>"`.')
+
+
+class ContactCreated(ContactOut):
+    possible_duplicate_of: list[int] = Field(
+        default_factory=list,
+        description="The caller's contacts with the same normalised phone or email.",
+    )

@@ -69,4 +69,7 @@ Password = Annotated[
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC, to the millisecond: what BSON stores, so a value returned
+    at creation equals the value read back later."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

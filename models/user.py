@@ -1,14 +1,14 @@
 """The account: its document and the schemas of registration and the profile."""
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
 from beanie import Document, Indexed
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
-from pydantic_core import PydanticCustomError
 
 from models.fields import NewPassword, NormalizedEmail, PersonName, utcnow
+from models.patch import MergePatch
 
 
 class User(Document):
@@ -54,23 +54,12 @@ class RegisterOut(BaseModel):
     email: str
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(MergePatch):
     """A JSON merge patch of the profile: absent fields stay as they are."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"first_name": "Chi"}]}
     )
 
-    # Not nullable (a name cannot be removed); SkipJsonSchema keeps the schema honest.
     first_name: PersonName | SkipJsonSchema[None] = None
     last_name: PersonName | SkipJsonSchema[None] = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None:
-                raise PydanticCustomError("null_field", "{field} cannot be null", {"field": name})
-        return self
-
-    def changes(self) -> dict[str, str]:
-        return self.model_dump(exclude_unset=True)

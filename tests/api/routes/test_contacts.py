@@ -13,7 +13,16 @@ async def test_create_returns_201_with_the_seed_shape(
 
     assert response.status_code == 201
     body = response.json()
-    assert body == {**CONTACT, "id": body["id"], "user_id": alice.id}
+    assert body == {
+        **CONTACT,
+        "id": body["id"],
+        "user_id": alice.id,
+        "created_at": body["created_at"],
+        "updated_at": body["created_at"],
+        "version": 1,
+        "possible_duplicate_of": [],
+    }
+    assert response.headers["etag"] == '"1"'
     assert isinstance(body["id"], int)
     assert response.headers["location"].endswith(f"/contacts/{body['id']}")
     stored = await Contact.get(body["id"])
@@ -96,7 +105,15 @@ async def test_put_replaces_every_field(client: AsyncClient, alice: UserSession)
     response = await client.put(f"/contacts/{created['id']}", json=new, headers=alice.headers)
 
     assert response.status_code == 200
-    assert response.json() == {**new, "id": created["id"], "user_id": alice.id}
+    assert response.json() == {
+        **new,
+        "id": created["id"],
+        "user_id": alice.id,
+        "created_at": created["created_at"],
+        "updated_at": response.json()["updated_at"],
+        "version": 2,
+    }
+    assert response.headers["etag"] == '"2"'
     stored = await Contact.get(created["id"])
     assert stored is not None
     assert (stored.name, stored.phone_number, stored.email) == (

@@ -1,0 +1,23 @@
+"""Address-book failures; `api.errors` decides their HTTP shape."""
+
+from models.errors import Conflict, DomainError
+
+
+class PreconditionFailed(DomainError):
+    detail = "The contact has changed since that version was read (If-Match does not match)"
+
+
+class DuplicateContact(Conflict):
+    detail = "A contact with this phone number or email already exists"
+
+    def __init__(self, duplicate_of: list[int]) -> None:
+        super().__init__(f"{self.detail}: {', '.join(map(str, duplicate_of))}")
+        self.duplicate_of = duplicate_of
+
+
+class InvalidCursor(DomainError):
+    detail = "The cursor is not one this API issued for this query"
+
+
+class CursorExpired(DomainError):
+    detail = "The cursor is older than the deletion history kept; do a full resync"

@@ -1,0 +1,126 @@
+"""Reading the address book: search, order, and keyset pages behind an opaque cursor."""
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from contacts.errors import InvalidCursor
+from contacts.phones import digits_of, name_key
+from models import Contact
+
+Sort = Literal["id", "-id", "name", "-name", "created_at", "-created_at"]
+SORTS: tuple[str, ...] = get_args(Sort)
+# Which stored field orders each sort; ties (and the id sort) go by _id.
+_FIELDS = {"id": "_id", "name": "name_key", "created_at": "created_at"}
+# Digits and the punctuation people type in phone numbers: such a query also
+# searches phone numbers by their digits.
+_PHONE_LIKE = re.compile(r"[0-9+()\s.-]+")
+
+
+class _Cursor(BaseModel):
+    """Where a page ended, and the query it belongs to (a cursor serves one query only)."""
+
+    sort: Sort
+    q: str | None
+    after: str | int | None  # the last row's sort value (None for the id sort)
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    contacts: list[Contact]
+    next_cursor: str | None
+
+
+def search_filter(user_id: int, q: str | None) -> dict[str, Any]:
+    """The user's contacts whose name, email or phone contains `q`, ignoring case and accents."""
+    owned: dict[str, Any] = {"user_id": user_id}
+    text = (q or "").strip()
+    if not text:
+        return owned
+    pattern = re.escape(name_key(text))
+    matches: list[dict[str, Any]] = [
+        {"name_key": {"$regex": pattern}},
+        {"email_key": {"$regex": re.escape(text.lower())}},
+    ]
+    digits = digits_of(text)
+    if digits and _PHONE_LIKE.fullmatch(text):
+        matches += [
+            {"phone_number": {"$regex": re.escape(digits)}},
+            {"phone_key": {"$regex": re.escape(digits)}},
+        ]
+    return {**owned, "$or": matches}
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    user_id: int
+    q: str | None = None
+    sort: Sort = "id"
+    limit: int = 100
+    offset: int = 0
+    cursor: str | None = None
+
+
+async def read_page(request: ListQuery) -> Page:
+    """One page in the requested order; with a cursor, the page after it (no skip)."""
+    sort, q, limit = request.sort, request.q, request.limit
+    field, direction = _FIELDS[sort.lstrip("-")], -1 if sort.startswith("-") else 1
+    query = search_filter(request.user_id, q)
+    if request.cursor is not None:
+        position = decode_cursor(request.cursor, sort, q)
+        query = {"$and": [query, _after(position, field, direction)]}
+    order = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
+    found = Contact.find(query).sort(*order).skip(request.offset).limit(limit + 1)  # type: ignore[arg-type]
+    rows = await found.to_list()
+    if len(rows) <= limit:
+        return Page(rows, None)
+    last = rows[limit - 1]
+    return Page(rows[:limit], encode_cursor(sort, q, _sort_value(last, field), last.id))
+
+
+def _after(position: _Cursor, field: str, direction: int) -> dict[str, Any]:
+    beyond = "$gt" if direction == 1 else "$lt"
+    if field == "_id":
+        return {"_id": {beyond: position.id}}
+    value: Any = position.after
+    if field == "created_at" and isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return {
+        "$or": [
+            {field: {beyond: value}},
+            {field: value, "_id": {beyond: position.id}},
+        ]
+    }
+
+
+def _sort_value(contact: Contact, field: str) -> str | int | None:
+    if field == "name_key":
+        return contact.name_key
+    if field == "created_at":
+        return contact.created_at.isoformat()
+    return None
+
+
+def encode_cursor(sort: Sort, q: str | None, after: str | int | None, last_id: int) -> str:
+    state = _Cursor(sort=sort, q=q, after=after, id=last_id).model_dump_json()
+    return base64.urlsafe_b64encode(state.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: Sort, q: str | None) -> _Cursor:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = _Cursor.model_validate_json(raw)
+        if position.after is not None and position.sort.lstrip("-") == "created_at":
+            datetime.fromisoformat(str(position.after))
+    except (binascii.Error, ValueError, ValidationError, json.JSONDecodeError) as exc:
+        raise InvalidCursor from exc
+    if (position.sort, position.q) != (sort, q):
+        raise InvalidCursor("The cursor belongs to another query: keep `sort` and `q` unchanged")
+    return position

@@ -1,0 +1,156 @@
+"""Writing contacts: derived keys, versions for optimistic concurrency, tombstones for sync."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from contacts.errors import DuplicateContact, PreconditionFailed
+from contacts.phones import name_key, normalize_phone
+from models import Contact, ContactTombstone
+from models.contact import ContactIn
+from models.counter import next_id
+from models.errors import NotFound
+from models.fields import utcnow
+
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BookConfig:
+    """What the app decides once for every address book."""
+
+    # E.164 normalisation of numbers written without one (PHONE_DEFAULT_COUNTRY_CODE).
+    country_code: str | None = None
+    # How long deletions are remembered for syncing clients (the sync horizon).
+    tombstone_lifetime: timedelta = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """What an If-Match header accepts: some versions, or any (`*`)."""
+
+    versions: frozenset[int] | None  # None: `*`
+
+    def allows(self, version: int) -> bool:
+        return self.versions is None or version in self.versions
+
+
+def derived_keys(fields: Mapping[str, Any], config: BookConfig) -> dict[str, str]:
+    """The search and duplicate keys of whichever of name, phone and email are given."""
+    keys = {}
+    if "name" in fields:
+        keys["name_key"] = name_key(str(fields["name"]))
+    if "phone_number" in fields:
+        keys["phone_key"] = normalize_phone(str(fields["phone_number"]), config.country_code)
+    if "email" in fields:
+        keys["email_key"] = str(fields["email"]).lower()
+    return keys
+
+
+async def find_duplicates(
+    user_id: int, keys: Mapping[str, str], *, exclude: int | None = None
+) -> list[int]:
+    """Ids of the user's contacts sharing the normalised phone or the email."""
+    same = [{field: keys[field]} for field in ("phone_key", "email_key") if keys.get(field)]
+    if not same:
+        return []
+    query: dict[str, Any] = {"user_id": user_id, "$or": same}
+    if exclude is not None:
+        query["_id"] = {"$ne": exclude}
+    found = Contact.get_pymongo_collection().find(query, projection={"_id": 1}).sort("_id")
+    return [doc["_id"] async for doc in found]
+
+
+async def create_contact(
+    config: BookConfig, user_id: int, data: ContactIn, *, reject_duplicates: bool = False
+) -> tuple[Contact, list[int]]:
+    """Insert a contact; return it with the ids of possible duplicates."""
+    fields = data.model_dump()
+    keys = derived_keys(fields, config)
+    duplicates = await find_duplicates(user_id, keys)
+    if duplicates and reject_duplicates:
+        raise DuplicateContact(duplicates)
+    now = utcnow()
+    contact = Contact(
+        id=await next_id("contacts"),
+        user_id=user_id,
+        **fields,
+        **keys,
+        created_at=now,
+        updated_at=now,
+    )
+    await contact.insert()
+    return contact, duplicates
+
+
+async def update_contact(
+    config: BookConfig,
+    contact: Contact,
+    changes: Mapping[str, Any],
+    precondition: Precondition | None = None,
+) -> Contact:
+    """Set the given fields in one atomic write that also bumps the version.
+
+    Only the given fields are written, so concurrent changes to other fields
+    survive; a whole body (PUT) is therefore one complete state, never a mix.
+    With a precondition, the write happens only on a version it allows.
+    """
+    query: dict[str, Any] = {"_id": contact.id, "user_id": contact.user_id}
+    if precondition is not None:
+        if not precondition.allows(contact.version):
+            raise PreconditionFailed
+        query["version"] = contact.version
+    # $currentDate, not a date in $set: the embedded store saves $set dates as strings.
+    updated = await Contact.get_pymongo_collection().find_one_and_update(
+        query,
+        {
+            "$set": {**changes, **derived_keys(changes, config)},
+            "$inc": {"version": 1},
+            "$currentDate": {"updated_at": True},
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    if updated is None:
+        raise await _why_unwritten(contact)
+    written: Contact = Contact.model_validate(updated)
+    return written
+
+
+async def delete_contact(
+    config: BookConfig, contact: Contact, precondition: Precondition | None = None
+) -> None:
+    """Delete the contact and leave a tombstone for syncing clients."""
+    query: dict[str, Any] = {"_id": contact.id, "user_id": contact.user_id}
+    if precondition is not None:
+        if not precondition.allows(contact.version):
+            raise PreconditionFailed
+        query["version"] = contact.version
+    result = await Contact.get_pymongo_collection().delete_one(query)
+    if result.deleted_count == 0:
+        raise await _why_unwritten(contact)
+    now = utcnow()
+    await ContactTombstone(
+        id=contact.id,
+        user_id=contact.user_id,
+        deleted_at=now,
+        expires_at=now + config.tombstone_lifetime,
+    ).insert()
+
+
+async def _why_unwritten(contact: Contact) -> Exception:
+    exists = await Contact.find_one({"_id": contact.id, "user_id": contact.user_id})
+    return PreconditionFailed() if exists is not None else NotFound("Contact not found")
+
+
+async def merge_into(config: BookConfig, target: Contact, other: Contact) -> Contact:
+    """Fold `other` into `target` (the target's fields win unless empty), then delete `other`."""
+    fields = {
+        name: getattr(target, name) or getattr(other, name)
+        for name in ("name", "phone_number", "email")
+    }
+    written = await update_contact(config, target, fields)
+    await delete_contact(config, other)
+    return written
