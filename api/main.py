@@ -29,6 +29,8 @@ from models import init_models
 log = logging.getLogger("api")
 
 MAX_BODY_BYTES = 1024 * 1024
+# An address book exported from a phone: thousands of vCards with photos stripped.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 DESCRIPTION = """
 Sign-up, login and a personal address book for mobile apps.
@@ -126,7 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Address-book entries are small: a larger body is a mistake or an attack.
     # Added last, so it runs first, before anything reads the body.
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        BodyLimit, max_bytes=MAX_BODY_BYTES, per_path={"/contacts/import": MAX_IMPORT_BYTES}
+    )
     app.include_router(auth_routes.router)
     app.include_router(me_routes.router)
     # Fixed paths under /contacts/ first: /contacts/{id} would otherwise claim them (and 422).

@@ -9,27 +9,32 @@ class BodyLimit:
     """Refuse request bodies over `max_bytes` with a JSON 413, before anything parses them.
 
     A declared Content-Length is checked up front. A chunked body (no length) is
-    read here, at most `max_bytes` + 1 bytes of it, and handed on whole.
+    read here, at most the limit + 1 bytes of it, and handed on whole. Paths in
+    `per_path` (exact matches) get their own limit, such as an upload endpoint.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(scope["path"], self.max_bytes)
         declared = _content_length(scope)
         if declared is not None:
-            if declared > self.max_bytes:
-                await self._refuse(send)
+            if declared > limit:
+                await _refuse(send, limit)
             else:
                 await self.app(scope, receive, send)
             return
-        first = await self._read_chunked(receive)
+        first = await _read_chunked(receive, limit)
         if first is None:
-            await self._refuse(send)
+            await _refuse(send, limit)
             return
         replayed = False
 
@@ -42,36 +47,38 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _read_chunked(self, receive: Receive) -> Message | None:
-        """The whole body as one message, or None when it exceeds the limit."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return message  # a disconnect: pass it on as it is
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"Request body is larger than {self.max_bytes} bytes"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body.encode()})
+async def _read_chunked(receive: Receive, limit: int) -> Message | None:
+    """The whole body as one message, or None when it exceeds the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return message  # a disconnect: pass it on as it is
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps({"detail": f"Request body is larger than {limit} bytes"})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
 
 
 def _content_length(scope: Scope) -> int | None:
