@@ -13,8 +13,8 @@ from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from auth.errors import AuthenticationError, IncorrectPassword, TooManyAttempts
-from contacts.errors import CursorExpired, DuplicateContact, InvalidCursor, PreconditionFailed
-from models.errors import Conflict, DomainError, NotFound
+from contacts.errors import CursorExpired, DuplicateContact, KeyInProgress, PreconditionFailed
+from models.errors import Conflict, DomainError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ class ErrorOut(BaseModel):
 class DuplicateOut(BaseModel):
     detail: str
     duplicate_of: list[int]
+
+
+class ConflictOut(BaseModel):
+    detail: str
+    duplicate_of: list[int] | None = None
 
 
 class ValidationIssue(BaseModel):
@@ -68,6 +73,14 @@ DUPLICATE: Responses = {
         "description": "With `on_duplicate=reject`: contacts with this phone or email exist",
     }
 }
+KEY_IN_PROGRESS: Responses = {
+    409: {
+        "model": ConflictOut,
+        "description": "With `on_duplicate=reject`: contacts with this phone or email exist "
+        "(`duplicate_of`); or a request with this `Idempotency-Key` is still running "
+        "(retry after `Retry-After`)",
+    }
+}
 PRECONDITION_FAILED = _error(412, "`If-Match` names a version the contact is no longer at")
 GONE = _error(410, "The cursor is older than the deletion history kept; resync in full")
 UNAVAILABLE = _error(503, "The database is unreachable; retry after `Retry-After` seconds")
@@ -82,7 +95,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (IncorrectPassword, status.HTTP_400_BAD_REQUEST),
     (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
     (PreconditionFailed, status.HTTP_412_PRECONDITION_FAILED),
-    (InvalidCursor, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (InvalidInput, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (CursorExpired, status.HTTP_410_GONE),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
@@ -94,14 +107,14 @@ async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
     headers = BEARER_CHALLENGE if code == status.HTTP_401_UNAUTHORIZED else None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, KeyInProgress):
+        headers = {"Retry-After": "1"}
     body: dict[str, object] = {"detail": exc.detail}
     if isinstance(exc, DuplicateContact):
         body["duplicate_of"] = exc.duplicate_of
-    if isinstance(exc, InvalidCursor):
+    if isinstance(exc, InvalidInput):
         # Shaped like every other 422, so clients read one format.
-        body["detail"] = [
-            {"type": "cursor_invalid", "loc": ["query", "cursor"], "msg": exc.detail}
-        ]
+        body["detail"] = [{"type": exc.kind, "loc": list(exc.loc), "msg": exc.detail}]
     return JSONResponse(body, status_code=code, headers=headers)
 
 

@@ -1,6 +1,6 @@
 """Address-book failures; `api.errors` decides their HTTP shape."""
 
-from models.errors import Conflict, DomainError
+from models.errors import Conflict, DomainError, InvalidInput
 
 
 class PreconditionFailed(DomainError):
@@ -15,9 +15,21 @@ class DuplicateContact(Conflict):
         self.duplicate_of = duplicate_of
 
 
-class InvalidCursor(DomainError):
+class InvalidCursor(InvalidInput):
     detail = "The cursor is not one this API issued for this query"
+    loc = ("query", "cursor")
+    kind = "cursor_invalid"
 
 
 class CursorExpired(DomainError):
     detail = "The cursor is older than the deletion history kept; do a full resync"
+
+
+class KeyReused(InvalidInput):
+    detail = "This Idempotency-Key was used with a different request"
+    loc = ("header", "Idempotency-Key")
+    kind = "idempotency_key_reused"
+
+
+class KeyInProgress(Conflict):
+    detail = "A request with this Idempotency-Key is still in progress; retry shortly"

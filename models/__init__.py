@@ -8,6 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from models.attempts import AttemptCounter
 from models.contact import Contact, ContactTombstone, contact_indexes
 from models.counter import Counter
+from models.idempotency import IdempotencyRecord
 from models.session import Session
 from models.token import RevokedToken
 from models.user import User
@@ -19,6 +20,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Session,
     RevokedToken,
     AttemptCounter,
+    IdempotencyRecord,
     Counter,
 ]
 
@@ -42,6 +44,7 @@ __all__ = [
     "Contact",
     "ContactTombstone",
     "Counter",
+    "IdempotencyRecord",
     "RevokedToken",
     "Session",
     "User",

@@ -17,3 +17,11 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     detail = "Conflict"
+
+
+class InvalidInput(DomainError):
+    """A request value that passed its schema but not the core's checks: a 422 like
+    any other validation error, naming where the value was (`loc`)."""
+
+    loc: tuple[str, ...] = ("body",)
+    kind = "value_error"

@@ -5,11 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import BookDep, IfMatch, OwnedContact, etag, get_owned_contact, set_etag
 from api.errors import (
-    DUPLICATE,
+    KEY_IN_PROGRESS,
     NOT_FOUND,
     PRECONDITION_FAILED,
     UNAUTHORIZED,
@@ -17,6 +18,7 @@ from api.errors import (
     Responses,
 )
 from auth.deps import CurrentUserId
+from contacts.idempotency import StoredResponse, fingerprint, run_once
 from contacts.listing import ListQuery, Sort, read_page, search_filter
 from contacts.service import create_contact, delete_contact, merge_into, update_contact
 from models import Contact
@@ -84,8 +86,14 @@ async def list_contacts(
     status_code=status.HTTP_201_CREATED,
     response_model=ContactCreated,
     responses={
-        201: {"headers": {"Location": {"description": "URL of the new contact"}, **ETAG_HEADER}},
-        **DUPLICATE,
+        201: {
+            "headers": {
+                "Location": {"description": "URL of the new contact"},
+                **ETAG_HEADER,
+                "Idempotent-Replayed": {"description": "`true` when this replays a first answer"},
+            }
+        },
+        **KEY_IN_PROGRESS,  # also documents the 409 of on_duplicate=reject
     },
 )
 async def create(
@@ -94,7 +102,6 @@ async def create(
     user_id: CurrentUserId,
     book: BookDep,
     request: Request,
-    response: Response,
     on_duplicate: Annotated[
         str,
         Query(
@@ -103,16 +110,40 @@ async def create(
             "`reject`: 409 instead",
         ),
     ] = "flag",
-) -> ContactCreated:
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=255,
+            description="Retries with the same key and body within 24 h get the first "
+            "response back instead of creating another contact",
+        ),
+    ] = None,
+) -> Response:
     """Add a contact; one sharing a phone or email with another is flagged (or refused)."""
-    contact, duplicates = await create_contact(
-        book, user_id, body, reject_duplicates=on_duplicate == "reject"
-    )
-    response.headers["Location"] = str(request.url_for("read_contact", id=contact.id))
-    set_etag(response, contact)
-    return ContactCreated.model_validate(
-        {**ContactOut.model_validate(contact).model_dump(), "possible_duplicate_of": duplicates}
-    )
+
+    async def run() -> StoredResponse:
+        contact, duplicates = await create_contact(
+            book, user_id, body, reject_duplicates=on_duplicate == "reject"
+        )
+        created = ContactCreated.model_validate(
+            {
+                **ContactOut.model_validate(contact).model_dump(),
+                "possible_duplicate_of": duplicates,
+            }
+        )
+        location = str(request.url_for("read_contact", id=contact.id))
+        headers = {"Location": location, "ETag": etag(contact)}
+        return StoredResponse(201, created.model_dump(mode="json"), headers)
+
+    if idempotency_key is None:
+        answer = await run()
+    else:
+        request_digest = fingerprint([body.model_dump(mode="json"), on_duplicate])
+        answer, replayed = await run_once(user_id, idempotency_key, request_digest, run)
+        if replayed:
+            answer.headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=answer.headers)
 
 
 @router.get(
