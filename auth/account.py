@@ -9,7 +9,7 @@ from models.user import ProfileUpdate
 
 
 async def update_profile(user: User, patch: ProfileUpdate) -> User:
-    changes = patch.changes()
+    changes = dict(patch)
     if changes:
         await user.set(changes)
     return user

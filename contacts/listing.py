@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from contacts.errors import InvalidCursor
 from contacts.phones import digits_of, name_key
 from models import Contact
+from models.fields import MAX_ID
 
 Sort = Literal["id", "-id", "name", "-name", "created_at", "-created_at"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -28,8 +29,8 @@ class _Cursor(BaseModel):
 
     sort: Sort
     q: str | None
-    after: str | int | None  # the last row's sort value (None for the id sort)
-    id: int
+    after: str | None = Field(max_length=1000)  # the last row's sort value (None: id sort)
+    id: int = Field(ge=1, le=MAX_ID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ def _after(position: _Cursor, field: str, direction: int) -> dict[str, Any]:
     if field == "_id":
         return {"_id": {beyond: position.id}}
     value: Any = position.after
-    if field == "created_at" and isinstance(value, str):
+    if field == "created_at" and value is not None:
         value = datetime.fromisoformat(value)
     return {
         "$or": [
@@ -100,7 +101,7 @@ def _after(position: _Cursor, field: str, direction: int) -> dict[str, Any]:
     }
 
 
-def _sort_value(contact: Contact, field: str) -> str | int | None:
+def _sort_value(contact: Contact, field: str) -> str | None:
     if field == "name_key":
         return contact.name_key
     if field == "created_at":
@@ -108,7 +109,7 @@ def _sort_value(contact: Contact, field: str) -> str | int | None:
     return None
 
 
-def encode_cursor(sort: Sort, q: str | None, after: str | int | None, last_id: int) -> str:
+def encode_cursor(sort: Sort, q: str | None, after: str | None, last_id: int) -> str:
     state = _Cursor(sort=sort, q=q, after=after, id=last_id).model_dump_json()
     return base64.urlsafe_b64encode(state.encode()).decode().rstrip("=")
 
@@ -117,8 +118,11 @@ def decode_cursor(cursor: str, sort: Sort, q: str | None) -> _Cursor:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         position = _Cursor.model_validate_json(raw)
+        keyed = position.sort.lstrip("-") != "id"
+        if keyed != (position.after is not None):
+            raise ValueError("a sort value belongs to every cursor but the id sort's")
         if position.after is not None and position.sort.lstrip("-") == "created_at":
-            datetime.fromisoformat(str(position.after))
+            datetime.fromisoformat(position.after)
     except (binascii.Error, ValueError, ValidationError, json.JSONDecodeError) as exc:
         raise InvalidCursor from exc
     if (position.sort, position.q) != (sort, q):

@@ -103,6 +103,8 @@ async def update_contact(
         if not precondition.allows(contact.version):
             raise PreconditionFailed
         query["version"] = contact.version
+    if not changes:
+        return contact  # an empty patch changes nothing, so the version stays
     # $currentDate, not a date in $set: the embedded store saves $set dates as strings.
     updated = await Contact.get_pymongo_collection().find_one_and_update(
         query,

@@ -1,14 +1,15 @@
 """An address-book entry: its document, its tombstone and the ContactBase schema family."""
 
 from datetime import datetime
+from typing import Annotated
 
 from beanie import Document
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
-from pydantic.json_schema import SkipJsonSchema
 from pymongo import ASCENDING, IndexModel
+from typing_extensions import TypedDict
 
 from models.fields import ContactName, PhoneNumber, utcnow
-from models.patch import MergePatch
+from models.patch import NotNull
 
 # The orders a list can be read in, each served by an index that starts with the owner.
 SORT_KEYS = {"id": "_id", "name": "name_key", "created_at": "created_at"}
@@ -94,17 +95,19 @@ class ContactIn(ContactBase):
     )
 
 
-class ContactPatch(MergePatch):
+class ContactPatch(TypedDict, total=False):
     """A JSON merge patch of a contact: only the fields given change, validated as on create.
 
     Unknown fields are ignored, as in ContactIn.
     """
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"phone_number": "+2349068641485"}]})
+    __pydantic_config__ = ConfigDict(  # type: ignore[misc]
+        extra="ignore", json_schema_extra={"examples": [{"phone_number": "+2349068641485"}]}
+    )
 
-    name: ContactName | SkipJsonSchema[None] = None
-    phone_number: PhoneNumber | SkipJsonSchema[None] = None
-    email: EmailStr | SkipJsonSchema[None] = None
+    name: Annotated[ContactName, NotNull]
+    phone_number: Annotated[PhoneNumber, NotNull]
+    email: Annotated[EmailStr, NotNull]
 
 
 class ContactOut(BaseModel):

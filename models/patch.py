@@ -1,25 +1,21 @@
-"""JSON Merge Patch bodies (RFC 7396) over documents whose fields are all required."""
+"""JSON Merge Patch bodies (RFC 7396) over documents whose fields are all required.
 
-from typing import Any
+Patch bodies are TypedDicts with total=False: an absent key is simply absent,
+and each present value is validated against the field's own type alone (a
+model with `X | None` fields would report every bad value twice, once per
+branch of the union).
+"""
 
-from pydantic import BaseModel, field_validator
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 
-class MergePatch(BaseModel):
-    """Absent fields stay as they are; `null` would remove a field, and none may go.
+def _not_null(value: object) -> object:
+    # `null` in a merge patch removes the field, and no field may go.
+    if value is None:
+        raise PydanticCustomError("null_field", "This field cannot be null")
+    return value
 
-    Subclasses declare each field as `<type> | SkipJsonSchema[None] = None`, so
-    the schema shows the real type and absence is told apart from `null`.
-    """
 
-    # Defaults are not validated, so this sees only the nulls a client sent.
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise PydanticCustomError("null_field", "This field cannot be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
+# Annotate each patchable field with it: Annotated[ContactName, NotNull].
+NotNull = BeforeValidator(_not_null)

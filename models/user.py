@@ -5,10 +5,10 @@ from typing import Annotated
 
 from beanie import Document, Indexed
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict
 
 from models.fields import NewPassword, NormalizedEmail, PersonName, utcnow
-from models.patch import MergePatch
+from models.patch import NotNull
 
 
 class User(Document):
@@ -54,12 +54,12 @@ class RegisterOut(BaseModel):
     email: str
 
 
-class ProfileUpdate(MergePatch):
+class ProfileUpdate(TypedDict, total=False):
     """A JSON merge patch of the profile: absent fields stay as they are."""
 
-    model_config = ConfigDict(
+    __pydantic_config__ = ConfigDict(  # type: ignore[misc]
         extra="forbid", json_schema_extra={"examples": [{"first_name": "Chi"}]}
     )
 
-    first_name: PersonName | SkipJsonSchema[None] = None
-    last_name: PersonName | SkipJsonSchema[None] = None
+    first_name: Annotated[PersonName, NotNull]
+    last_name: Annotated[PersonName, NotNull]

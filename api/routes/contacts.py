@@ -161,9 +161,7 @@ async def read_contact(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> ContactOut | Response:
     """Read one of the caller's contacts; its ETag is its version."""
-    if if_none_match is not None and etag(contact) in {
-        t.strip() for t in if_none_match.split(",")
-    }:
+    if if_none_match is not None and _matches_weakly(if_none_match, etag(contact)):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(contact)})
     set_etag(response, contact)
     return ContactOut.model_validate(contact)
@@ -198,7 +196,7 @@ async def patch_contact(
     body: ContactPatch, contact: OwnedContact, book: BookDep, if_match: IfMatch, response: Response
 ) -> ContactOut:
     """Change only the fields given (JSON Merge Patch); `null` for a field is 422."""
-    written = await update_contact(book, contact, body.changes(), if_match)
+    written = await update_contact(book, contact, dict(body), if_match)
     set_etag(response, written)
     return ContactOut.model_validate(written)
 
@@ -207,6 +205,12 @@ async def patch_contact(
 async def remove_contact(contact: OwnedContact, book: BookDep, if_match: IfMatch) -> None:
     """Delete a contact; with `If-Match`, only if it is still at that version."""
     await delete_contact(book, contact, if_match)
+
+
+def _matches_weakly(if_none_match: str, current: str) -> bool:
+    """RFC 9110 §13.1.2: `*`, or any listed tag equal to ours once `W/` is dropped."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or current in tags
 
 
 class MergeIn(BaseModel):
