@@ -14,8 +14,7 @@ from api.config import Settings
 from api.errors import install_error_handlers
 from api.middleware import BodyLimit
 from api.routes import auth as auth_routes
-from api.routes import contacts as contact_routes
-from api.routes import contacts_bulk, contacts_io, contacts_sync
+from api.routes import contact, contacts, contacts_bulk, contacts_io, contacts_sync
 from api.routes import me as me_routes
 from api.store import EmbeddedStore
 from auth.keys import load_or_create_secret
@@ -133,8 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(auth_routes.router)
     app.include_router(me_routes.router)
-    # Fixed paths under /contacts/ first: /contacts/{id} would otherwise claim them (and 422).
-    for fixed in (contacts_sync, contacts_bulk, contacts_io):
-        app.include_router(fixed.router)
-    app.include_router(contact_routes.router)
+    # Fixed paths under /contacts/ before /contacts/{id}, which would otherwise claim them.
+    for module in (contacts_sync, contacts_bulk, contacts_io, contacts, contact):
+        app.include_router(module.router)
     return app

@@ -1,41 +1,28 @@
-"""The caller's address book: list, create, read, replace, patch, delete, merge."""
+"""The caller's address book as a collection: list and create."""
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
-from api.deps import BookDep, IfMatch, OwnedContact, etag, get_owned_contact, set_etag
-from api.errors import (
-    KEY_IN_PROGRESS,
-    NOT_FOUND,
-    PRECONDITION_FAILED,
-    UNAUTHORIZED,
-    UNAVAILABLE,
-    Responses,
-)
+from api.deps import BookDep, etag
+from api.errors import KEY_IN_PROGRESS, UNAUTHORIZED, UNAVAILABLE
 from auth.deps import CurrentUserId
 from contacts.idempotency import StoredResponse, fingerprint, run_once
 from contacts.listing import ListQuery, Sort, read_page, search_filter
-from contacts.service import create_contact, delete_contact, merge_into, update_contact
+from contacts.service import create_contact
 from models import Contact
-from models.contact import ContactCreated, ContactIn, ContactOut, ContactPatch
-from models.fields import MAX_ID
+from models.contact import ContactCreated, ContactIn, ContactOut
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000_000
-MERGE_PATCH = "application/merge-patch+json"
 
 router = APIRouter(
     prefix="/contacts", tags=["contacts"], responses={**UNAUTHORIZED, **UNAVAILABLE}
 )
 
 ETAG_HEADER = {"ETag": {"description": 'The contact\'s version, `"<version>"`'}}
-WITH_ETAG: Responses = {200: {"headers": ETAG_HEADER}}
-WRITE_ERRORS: Responses = {**NOT_FOUND, **PRECONDITION_FAILED}
 
 
 @router.get(
@@ -144,99 +131,3 @@ async def create(
         if replayed:
             answer.headers["Idempotent-Replayed"] = "true"
     return JSONResponse(answer.body, status_code=answer.status_code, headers=answer.headers)
-
-
-@router.get(
-    "/{id}",
-    response_model=ContactOut,
-    responses={
-        **WITH_ETAG,
-        304: {"description": "`If-None-Match` names the current version"},
-        **NOT_FOUND,
-    },
-)
-async def read_contact(
-    contact: OwnedContact,
-    response: Response,
-    if_none_match: Annotated[str | None, Header()] = None,
-) -> ContactOut | Response:
-    """Read one of the caller's contacts; its ETag is its version."""
-    if if_none_match is not None and _matches_weakly(if_none_match, etag(contact)):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(contact)})
-    set_etag(response, contact)
-    return ContactOut.model_validate(contact)
-
-
-@router.put("/{id}", response_model=ContactOut, responses={**WITH_ETAG, **WRITE_ERRORS})
-async def replace_contact(
-    body: ContactIn, contact: OwnedContact, book: BookDep, if_match: IfMatch, response: Response
-) -> ContactOut:
-    """Replace all fields of a contact; with `If-Match`, only if it is still at that version."""
-    # One atomic write of the whole body: concurrent PUTs leave one complete body, never a mix.
-    written = await update_contact(book, contact, body.model_dump(), if_match)
-    set_etag(response, written)
-    return ContactOut.model_validate(written)
-
-
-@router.patch(
-    "/{id}",
-    response_model=ContactOut,
-    responses={**WITH_ETAG, **WRITE_ERRORS},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                media: {"schema": {"$ref": "#/components/schemas/ContactPatch"}}
-                for media in (MERGE_PATCH, "application/json")
-            },
-        }
-    },
-)
-async def patch_contact(
-    body: ContactPatch, contact: OwnedContact, book: BookDep, if_match: IfMatch, response: Response
-) -> ContactOut:
-    """Change only the fields given (JSON Merge Patch); `null` for a field is 422."""
-    written = await update_contact(book, contact, dict(body), if_match)
-    set_etag(response, written)
-    return ContactOut.model_validate(written)
-
-
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS)
-async def remove_contact(contact: OwnedContact, book: BookDep, if_match: IfMatch) -> None:
-    """Delete a contact; with `If-Match`, only if it is still at that version."""
-    await delete_contact(book, contact, if_match)
-
-
-def _matches_weakly(if_none_match: str, current: str) -> bool:
-    """RFC 9110 §13.1.2: `*`, or any listed tag equal to ours once `W/` is dropped."""
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or current in tags
-
-
-class MergeIn(BaseModel):
-    other_id: int = Field(ge=1, le=MAX_ID, description="The contact merged in, then deleted")
-
-
-@router.post("/{id}/merge", response_model=ContactOut, responses={**WITH_ETAG, **NOT_FOUND})
-async def merge_contacts(
-    target: OwnedContact,
-    body: Annotated[MergeIn, Body()],
-    user_id: CurrentUserId,
-    book: BookDep,
-    response: Response,
-) -> ContactOut:
-    """Merge another contact into this one (this one's fields win unless empty), deleting it."""
-    if body.other_id == target.id:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("body", "other_id"),
-                    "msg": "A contact cannot be merged into itself",
-                }
-            ]
-        )
-    other = await get_owned_contact(body.other_id, user_id)
-    written = await merge_into(book, target, other)
-    set_etag(response, written)
-    return ContactOut.model_validate(written)
