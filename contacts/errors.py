@@ -21,6 +21,11 @@ class InvalidCursor(InvalidInput):
     kind = "cursor_invalid"
 
 
+class InvalidSyncCursor(InvalidCursor):
+    detail = "The cursor is not one this API issued for the changes feed"
+    loc = ("query", "since")
+
+
 class CursorExpired(DomainError):
     detail = "The cursor is older than the deletion history kept; do a full resync"
 

@@ -6,7 +6,7 @@ from beanie import Document, init_beanie
 from pymongo.asynchronous.database import AsyncDatabase
 
 from models.attempts import AttemptCounter
-from models.contact import Contact, ContactTombstone, contact_indexes
+from models.contact import Contact, ContactTombstone, contact_indexes, tombstone_indexes
 from models.counter import Counter
 from models.idempotency import IdempotencyRecord
 from models.session import Session
@@ -34,8 +34,11 @@ async def is_embedded_store(database: AsyncDatabase[Any]) -> bool:
 async def init_models(database: AsyncDatabase[Any]) -> None:
     """Bind the documents to `database` (process-wide, as Beanie does) and build indexes."""
     await init_beanie(database=database, document_models=DOCUMENT_MODELS)
-    indexes = contact_indexes(embedded_store=await is_embedded_store(database))
-    await Contact.get_pymongo_collection().create_indexes(indexes)
+    embedded_store = await is_embedded_store(database)
+    await Contact.get_pymongo_collection().create_indexes(contact_indexes(embedded_store))
+    await ContactTombstone.get_pymongo_collection().create_indexes(
+        tombstone_indexes(embedded_store)
+    )
 
 
 __all__ = [

@@ -45,10 +45,14 @@ class ContactTombstone(Document):
 
     class Settings:
         name = "contact_tombstones"
-        indexes = [
-            IndexModel([("user_id", ASCENDING), ("deleted_at", ASCENDING)]),
-            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
-        ]
+        # The feed's index depends on the server too: see contact_indexes().
+        indexes = [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)]
+
+
+def tombstone_indexes(embedded_store: bool) -> list[IndexModel]:
+    """The changes feed's index on deletions: owner, time, then `_id` where allowed."""
+    tail = [] if embedded_store else [("_id", ASCENDING)]
+    return [IndexModel([("user_id", ASCENDING), ("deleted_at", ASCENDING), *tail])]
 
 
 def contact_indexes(embedded_store: bool) -> list[IndexModel]:

@@ -5,7 +5,7 @@ from typing import Any
 from beanie import Document
 from httpx import AsyncClient
 
-from models import Contact, RevokedToken, User, is_embedded_store
+from models import Contact, ContactTombstone, RevokedToken, User, is_embedded_store
 
 
 async def _indexes(model: type[Document]) -> list[dict[str, Any]]:
@@ -45,3 +45,16 @@ async def test_every_contact_index_starts_with_the_owner_and_ends_with_id_on_mon
             ["user_id", "email_key"],
         ]
     )
+
+
+async def test_tombstones_expire_and_are_indexed_for_the_changes_feed(
+    client: AsyncClient,
+) -> None:
+    embedded = await is_embedded_store(ContactTombstone.get_pymongo_collection().database)
+    indexes = await _indexes(ContactTombstone)
+
+    tail = [] if embedded else ["_id"]
+    assert ["user_id", "deleted_at", *tail] in [i["keys"] for i in indexes]
+    ttl = [i for i in indexes if i["keys"] == ["expires_at"]]
+    assert len(ttl) == 1
+    assert ttl[0]["expireAfterSeconds"] == 0
