@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from contacts.errors import InvalidCursor
 from contacts.phones import digits_of, name_key
 from models import Contact
+from models.contact import owned_by
 from models.fields import MAX_ID
 
 Sort = Literal["id", "-id", "name", "-name", "created_at", "-created_at"]
@@ -41,7 +42,7 @@ class Page:
 
 def search_filter(user_id: int, q: str | None) -> dict[str, Any]:
     """The user's contacts whose name, email or phone contains `q`, ignoring case and accents."""
-    owned: dict[str, Any] = {"user_id": user_id}
+    owned = owned_by(user_id)
     text = (q or "").strip()
     if not text:
         return owned

@@ -1,5 +1,6 @@
 """Writing contacts: derived keys, versions for optimistic concurrency, tombstones for sync."""
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +11,7 @@ from pymongo import ReturnDocument
 from contacts.errors import DuplicateContact, PreconditionFailed
 from contacts.phones import name_key, normalize_phone
 from models import Contact, ContactTombstone
-from models.contact import ContactIn
+from models.contact import ContactIn, owned_by
 from models.counter import next_id
 from models.errors import NotFound
 from models.fields import utcnow
@@ -54,14 +55,16 @@ async def find_duplicates(
     user_id: int, keys: Mapping[str, str], *, exclude: int | None = None
 ) -> list[int]:
     """Ids of the user's contacts sharing the normalised phone or the email."""
-    same = [{field: keys[field]} for field in ("phone_key", "email_key") if keys.get(field)]
-    if not same:
-        return []
-    query: dict[str, Any] = {"user_id": user_id, "$or": same}
-    if exclude is not None:
-        query["_id"] = {"$ne": exclude}
-    found = Contact.get_pymongo_collection().find(query, projection={"_id": 1}).sort("_id")
-    return [doc["_id"] async for doc in found]
+    # One indexed lookup per key rather than one $or, which the embedded store
+    # answers by scanning the collection.
+    collection = Contact.get_pymongo_collection()
+    lookups = [
+        collection.find({**owned_by(user_id), field: keys[field]}, projection={"_id": 1})
+        for field in ("phone_key", "email_key")
+        if keys.get(field)
+    ]
+    found = await asyncio.gather(*(cursor.to_list() for cursor in lookups))
+    return sorted({doc["_id"] for docs in found for doc in docs} - {exclude})
 
 
 async def create_contact(

@@ -20,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from contacts.errors import CursorExpired, InvalidSyncCursor
 from models import Contact, ContactTombstone, is_embedded_store
+from models.contact import owned_by
 from models.fields import MAX_ID, utcnow
 
 MAX_CHANGES = 500
@@ -86,7 +87,7 @@ async def read_changes(
 
 async def _snapshot_page(user_id: int, position: _Cursor, limit: int) -> Changes:
     """Live contacts in id order; the last page hands over to the feed at `position.t`."""
-    query: dict[str, Any] = {"user_id": user_id}
+    query = owned_by(user_id)
     if position.id is not None:
         query["_id"] = {"$gt": position.id}
     rows = await Contact.find(query).sort("+_id").limit(limit + 1).to_list()

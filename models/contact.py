@@ -1,7 +1,7 @@
 """An address-book entry: its document, its tombstone and the ContactBase schema family."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from beanie import Document
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -47,6 +47,16 @@ class ContactTombstone(Document):
         name = "contact_tombstones"
         # The feed's index depends on the server too: see contact_indexes().
         indexes = [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)]
+
+
+def owned_by(user_id: int) -> dict[str, Any]:
+    """The filter of one user's contacts, for every query that sorts or pages them.
+
+    The `_id` condition holds for every contact (ids start at 1). It is there for
+    the embedded store, which orders integer ids as text (1, 10, 11, 2, ...)
+    unless the filter itself names `_id`.
+    """
+    return {"user_id": user_id, "_id": {"$gte": 1}}
 
 
 def tombstone_indexes(embedded_store: bool) -> list[IndexModel]:

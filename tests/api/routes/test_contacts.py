@@ -246,3 +246,28 @@ async def test_concurrent_puts_leave_one_complete_body(
     assert stored is not None
     final = {"name": stored.name, "phone_number": stored.phone_number, "email": stored.email}
     assert final in bodies
+
+
+async def test_the_list_is_in_numeric_id_order_past_nine_contacts(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    # The embedded store orders integer ids as text (1, 10, 11, 2, ...) unless the
+    # query names _id; ten or more contacts show whether every list query does.
+    ids = [(await create_contact(client, alice, name="same"))["id"] for _ in range(12)]
+
+    ascending = await client.get("/contacts/", headers=alice.headers)
+    descending = await client.get("/contacts/", params={"sort": "-id"}, headers=alice.headers)
+    by_name = await client.get("/contacts/", params={"sort": "name"}, headers=alice.headers)
+
+    assert [c["id"] for c in ascending.json()] == ids
+    assert [c["id"] for c in descending.json()] == ids[::-1]
+    assert [c["id"] for c in by_name.json()] == ids  # equal names: ties go by id
+    paged: list[int] = []
+    params: dict[str, str | int] = {"limit": 5}
+    while True:
+        page = await client.get("/contacts/", params=params, headers=alice.headers)
+        paged += [c["id"] for c in page.json()]
+        if "x-next-cursor" not in page.headers:
+            break
+        params = {"limit": 5, "cursor": page.headers["x-next-cursor"]}
+    assert paged == ids
