@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from contacts import vcard
-from contacts.service import BookConfig, create_contact, derived_keys
+from contacts.service import BookConfig, derived_keys, insert_contacts
 from models import Contact
 from models.contact import ContactIn
 from models.errors import DomainError
@@ -92,6 +92,13 @@ class ImportReport(BaseModel):
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _New:
+    """A contact the import is about to create: its position in the bulk insert."""
+
+    index: int
+
+
 @dataclass(slots=True)
 class Record:
     row: int
@@ -155,21 +162,40 @@ async def import_file(
         for record, outcome in checked
         if isinstance(outcome, ContactIn)
     }
-    known = await _known_keys(user_id, keys.values())
-    results: list[RowResult] = []
+    known: dict[tuple[str, str], list[int | _New]] = {
+        key: list(ids) for key, ids in (await _known_keys(user_id, keys.values())).items()
+    }
+    # Decide every row first (a row may duplicate an earlier row of the file), then
+    # create the new ones in one bulk insert rather than a round trip per row.
+    to_create: list[ContactIn] = []
+    decided: list[tuple[int, ContactIn | list[RowIssue], set[int | _New]]] = []
     for record, outcome in checked:
         if not isinstance(outcome, ContactIn):
-            results.append(RowRejected(row=record.row, status="rejected", errors=outcome))
+            decided.append((record.row, outcome, set()))
             continue
         row_keys = [(name, keys[record.row][name]) for name in ("phone_key", "email_key")]
-        same = sorted({id_ for key in row_keys for id_ in known.get(key, [])})
-        if same:
-            results.append(RowDuplicate(row=record.row, status="duplicate", duplicate_of=same))
-            continue
-        contact, _ = await create_contact(config, user_id, outcome)
-        for key in row_keys:
-            known.setdefault(key, []).append(contact.id)
-        results.append(RowCreated(row=record.row, status="created", id=contact.id))
+        same = {ref for key in row_keys for ref in known.get(key, [])}
+        if not same:
+            new = _New(len(to_create))
+            to_create.append(outcome)
+            for key in row_keys:
+                known.setdefault(key, []).append(new)
+        decided.append((record.row, outcome, same))
+    created = await insert_contacts(config, user_id, to_create)
+
+    def resolve(ref: int | _New) -> int:
+        return created[ref.index].id if isinstance(ref, _New) else ref
+
+    fresh = iter(created)  # in the order the rows were decided
+    results: list[RowResult] = []
+    for row, outcome, same in decided:
+        if not isinstance(outcome, ContactIn):
+            results.append(RowRejected(row=row, status="rejected", errors=outcome))
+        elif same:
+            duplicate_of = sorted(map(resolve, same))
+            results.append(RowDuplicate(row=row, status="duplicate", duplicate_of=duplicate_of))
+        else:
+            results.append(RowCreated(row=row, status="created", id=next(fresh).id))
     counts = {kind: sum(r.status == kind for r in results) for kind in ("created", "rejected")}
     duplicates = len(results) - sum(counts.values())
     return ImportReport(**counts, duplicates=duplicates, results=results)

@@ -14,7 +14,12 @@ class Counter(Document):
 
 
 async def next_id(sequence: str) -> int:
-    """Atomically take the next value of `sequence` (1, 2, 3, ...).
+    """Atomically take the next value of `sequence` (1, 2, 3, ...)."""
+    return (await next_ids(sequence, 1))[0]
+
+
+async def next_ids(sequence: str, count: int) -> range:
+    """Atomically take the next `count` values of `sequence`, in one round trip.
 
     Ids taken by an insert that then fails (a duplicate email, say) are not
     reused: gaps are harmless, reuse after a crash would not be.
@@ -24,7 +29,7 @@ async def next_id(sequence: str) -> int:
         try:
             doc = await collection.find_one_and_update(
                 {"_id": sequence},
-                {"$inc": {"seq": 1}},
+                {"$inc": {"seq": count}},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
@@ -33,5 +38,6 @@ async def next_id(sequence: str) -> int:
             # retries against the document the winner created.
             continue
         if doc is not None:  # always, given upsert=True
-            return int(doc["seq"])
+            last = int(doc["seq"])
+            return range(last - count + 1, last + 1)
     raise RuntimeError(f"could not allocate an id from sequence {sequence!r}")
