@@ -5,11 +5,14 @@ The store is the embedded NX-27017 server started through the app's own
 database per run, dropped at the end).
 """
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
@@ -20,8 +23,9 @@ from pymongo import AsyncMongoClient
 from api.config import Settings
 from api.main import create_app
 from api.store import EmbeddedStore
-from models import DOCUMENT_MODELS, User, init_models
-from tests.helpers import TEST_SECRET, UserSession, make_user
+from auth.sessions import Client, start_session
+from models import DOCUMENT_MODELS, Counter, User, init_models
+from tests.helpers import TEST_SECRET, UserSession, register
 
 BASE_URL = "http://testserver"
 
@@ -69,20 +73,55 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
         # A test started an app of its own, which re-bound Beanie's process-wide
         # document classes; bind them back to this session's database.
         await init_models(database)
-    for model in DOCUMENT_MODELS:
-        await model.get_pymongo_collection().delete_many({})
+    await asyncio.gather(
+        *(model.get_pymongo_collection().delete_many({}) for model in DOCUMENT_MODELS)
+    )
     async with AsyncClient(transport=ASGITransport(app=app), base_url=BASE_URL) as http:
         yield http
 
 
-@pytest.fixture
-async def alice(client: AsyncClient) -> UserSession:
-    return await make_user(client, "alice@example.com")
+@pytest.fixture(scope="session")
+async def registered(app: FastAPI) -> dict[str, dict[str, Any]]:
+    """alice's and bob's stored accounts, registered once through the API.
+
+    Registering and logging in costs four Argon2 computations per test; the
+    `alice` and `bob` fixtures put these documents back instead, and open a
+    session with the same core call /login makes once the password is checked.
+    Tests of registration and login themselves go through HTTP as ever.
+    """
+    async with AsyncClient(transport=ASGITransport(app=app), base_url=BASE_URL) as http:
+        for model in DOCUMENT_MODELS:
+            await model.get_pymongo_collection().delete_many({})
+        for email in ("alice@example.com", "bob@example.com"):
+            await register(http, email)
+    users = User.get_pymongo_collection().find()
+    return {user["email"]: user async for user in users}
+
+
+async def _restore(app: FastAPI, account: dict[str, Any]) -> UserSession:
+    await User.get_pymongo_collection().insert_one(dict(account))
+    # Later registrations in the test must not be handed this id again.
+    await Counter.get_pymongo_collection().update_one(
+        {"_id": "users"}, {"$max": {"seq": account["_id"]}}, upsert=True
+    )
+    # What the test client would have sent to /login.
+    client = Client(ip="127.0.0.1", user_agent=f"python-httpx/{httpx.__version__}")
+    pair = await start_session(app.state.auth.tokens, account["_id"], client)
+    return UserSession(account["_id"], account["email"], pair.access.token, pair.refresh.token)
 
 
 @pytest.fixture
-async def bob(client: AsyncClient) -> UserSession:
-    return await make_user(client, "bob@example.com")
+async def alice(
+    app: FastAPI, client: AsyncClient, registered: dict[str, dict[str, Any]]
+) -> UserSession:
+    return await _restore(app, registered["alice@example.com"])
+
+
+@pytest.fixture
+async def bob(
+    app: FastAPI, client: AsyncClient, registered: dict[str, dict[str, Any]]
+) -> UserSession:
+    return await _restore(app, registered["bob@example.com"])
 
 
 @pytest.fixture
