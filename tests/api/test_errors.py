@@ -73,10 +73,17 @@ def test_openapi_documents_every_error_each_route_returns(app: FastAPI) -> None:
         ("/me/sessions", "delete"): {"204", "401", "503"},
         ("/me/sessions/{id}", "delete"): {"204", "401", "404", "422", "503"},
         ("/contacts/", "get"): {"200", "401", "422", "503"},
-        ("/contacts/", "post"): {"201", "401", "422", "503"},
-        ("/contacts/{id}", "get"): {"200", "401", "404", "422", "503"},
-        ("/contacts/{id}", "put"): {"200", "401", "404", "422", "503"},
-        ("/contacts/{id}", "delete"): {"204", "401", "404", "422", "503"},
+        ("/contacts/", "post"): {"201", "401", "409", "422", "503"},
+        ("/contacts/{id}", "get"): {"200", "304", "401", "404", "422", "503"},
+        ("/contacts/{id}", "put"): {"200", "401", "404", "412", "422", "503"},
+        ("/contacts/{id}", "patch"): {"200", "401", "404", "412", "422", "503"},
+        ("/contacts/{id}", "delete"): {"204", "401", "404", "412", "422", "503"},
+        ("/contacts/{id}/merge", "post"): {"200", "401", "404", "422", "503"},
+        ("/contacts/changes", "get"): {"200", "401", "410", "422", "503"},
+        ("/contacts/batch", "post"): {"200", "401", "422", "503"},
+        ("/contacts/batch-delete", "post"): {"200", "401", "422", "503"},
+        ("/contacts/export", "get"): {"200", "401", "422", "503"},
+        ("/contacts/import", "post"): {"200", "401", "413", "415", "422", "503"},
     }
 
     for (path, method), codes in expected.items():
