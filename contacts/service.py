@@ -153,22 +153,35 @@ async def update_contact(
 async def delete_contact(
     config: BookConfig, contact: Contact, precondition: Precondition | None = None
 ) -> None:
-    """Delete the contact and leave a tombstone for syncing clients."""
+    """Delete the contact, leaving a tombstone for syncing clients.
+
+    The tombstone is written first: should the process die in between, a
+    syncing client is told of a deletion that a later change of the contact
+    corrects, rather than never told of one that happened.
+    """
     query: dict[str, Any] = {"_id": contact.id, "user_id": contact.user_id}
     if precondition is not None:
         if not precondition.allows(contact.version):
             raise PreconditionFailed
         query["version"] = contact.version
-    result = await Contact.get_pymongo_collection().delete_one(query)
-    if result.deleted_count == 0:
-        raise await _why_unwritten(contact)
     now = utcnow()
-    await ContactTombstone(
+    tombstone = ContactTombstone(
         id=contact.id,
         user_id=contact.user_id,
         deleted_at=now,
         expires_at=now + config.tombstone_lifetime,
-    ).insert()
+    )
+    tombstones = ContactTombstone.get_pymongo_collection()
+    # Upserted whole: a racing delete of the same contact may have written one.
+    await tombstones.replace_one(
+        {"_id": contact.id}, tombstone.model_dump(by_alias=True), upsert=True
+    )
+    result = await Contact.get_pymongo_collection().delete_one(query)
+    if result.deleted_count == 0:
+        failure = await _why_unwritten(contact)
+        if isinstance(failure, PreconditionFailed):  # still there: nothing was deleted
+            await tombstones.delete_one({"_id": contact.id})
+        raise failure
 
 
 async def _why_unwritten(contact: Contact) -> Exception:
