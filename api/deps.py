@@ -1,9 +1,9 @@
 """Dependencies that load *and* authorise, written once, and the address book's headers."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Header, Path, Request, Response
+from fastapi import Depends, Header, Path, Query, Request, Response
 
 from auth.deps import CurrentUserId
 from contacts.service import BookConfig, Precondition
@@ -69,3 +69,18 @@ def get_precondition(
 
 
 IfMatch = Annotated[Precondition | None, Depends(get_precondition)]
+
+
+def reject_duplicates(
+    on_duplicate: Annotated[
+        Literal["flag", "reject"],
+        Query(
+            description="`flag` (default): create, listing `possible_duplicate_of`; "
+            "`reject`: refuse with 409 a contact whose phone or email exists already",
+        ),
+    ] = "flag",
+) -> bool:
+    return on_duplicate == "reject"
+
+
+RejectDuplicates = Annotated[bool, Depends(reject_duplicates)]

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from api.deps import BookDep, etag
+from api.deps import BookDep, RejectDuplicates, etag
 from api.errors import KEY_IN_PROGRESS, UNAUTHORIZED, UNAVAILABLE
 from auth.deps import CurrentUserId
 from contacts.idempotency import StoredResponse, fingerprint, run_once
@@ -89,14 +89,7 @@ async def create(
     user_id: CurrentUserId,
     book: BookDep,
     request: Request,
-    on_duplicate: Annotated[
-        str,
-        Query(
-            pattern="^(flag|reject)$",
-            description="`flag` (default): create and list `possible_duplicate_of`; "
-            "`reject`: 409 instead",
-        ),
-    ] = "flag",
+    reject: RejectDuplicates,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -110,9 +103,7 @@ async def create(
     """Add a contact; one sharing a phone or email with another is flagged (or refused)."""
 
     async def run() -> StoredResponse:
-        contact, duplicates = await create_contact(
-            book, user_id, body, reject_duplicates=on_duplicate == "reject"
-        )
+        contact, duplicates = await create_contact(book, user_id, body, reject_duplicates=reject)
         created = ContactCreated.model_validate(
             {
                 **ContactOut.model_validate(contact).model_dump(),
@@ -126,7 +117,7 @@ async def create(
     if idempotency_key is None:
         answer = await run()
     else:
-        request_digest = fingerprint([body.model_dump(mode="json"), on_duplicate])
+        request_digest = fingerprint([body.model_dump(mode="json"), reject])
         answer, replayed = await run_once(user_id, idempotency_key, request_digest, run)
         if replayed:
             answer.headers["Idempotent-Replayed"] = "true"

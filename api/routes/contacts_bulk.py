@@ -6,11 +6,9 @@ has on the single-contact route (201, 409, 422, 503; 204, 404). Not 207 Multi-St
 that is WebDAV's, with an XML body.
 """
 
-from typing import Annotated
+from fastapi import APIRouter, status
 
-from fastapi import APIRouter, Query, status
-
-from api.deps import BookDep
+from api.deps import BookDep, RejectDuplicates
 from api.errors import INVALID_BODY, UNAUTHORIZED, UNAVAILABLE, ValidationIssue
 from api.routes.bulk_schemas import (
     BatchCreateIn,
@@ -64,19 +62,10 @@ async def create_batch(
     body: BatchCreateIn,
     user_id: CurrentUserId,
     book: BookDep,
-    on_duplicate: Annotated[
-        str,
-        Query(
-            pattern="^(flag|reject)$",
-            description="`flag` (default): create and list `possible_duplicate_of`; "
-            "`reject`: that item gets 409 instead",
-        ),
-    ] = "flag",
+    reject: RejectDuplicates,
 ) -> BatchCreateOut:
     """Add up to 500 contacts in input order; each item succeeds or fails on its own."""
-    outcomes = await create_many(
-        book, user_id, body.contacts, reject_duplicates=on_duplicate == "reject"
-    )
+    outcomes = await create_many(book, user_id, body.contacts, reject_duplicates=reject)
     created = sum(isinstance(outcome, Created) for outcome in outcomes)
     return BatchCreateOut(
         results=[_result(index, outcome) for index, outcome in enumerate(outcomes)],
