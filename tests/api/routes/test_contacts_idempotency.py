@@ -26,6 +26,15 @@ async def _create(
     )
 
 
+async def _reopen_the_key(lease_left: timedelta) -> None:
+    """Put the stored record back to `pending`, its lease ending `lease_left` from now."""
+    record = await IdempotencyRecord.find_one()
+    assert record is not None
+    record.state, record.status_code, record.body = "pending", None, None
+    record.lease_until = utcnow() + lease_left
+    await record.replace()
+
+
 async def test_a_retry_with_the_same_key_replays_the_first_response(
     client: AsyncClient, alice: UserSession
 ) -> None:
@@ -125,12 +134,8 @@ async def test_a_key_held_by_a_dead_request_is_taken_over(
     client: AsyncClient, alice: UserSession
 ) -> None:
     await _create(client, alice)
-    record = await IdempotencyRecord.find_one()
-    assert record is not None
     # As a worker that crashed mid-request would leave it: pending, lease run out.
-    record.state, record.status_code, record.body = "pending", None, None
-    record.lease_until = utcnow() - timedelta(seconds=1)
-    await record.replace()
+    await _reopen_the_key(lease_left=timedelta(seconds=-1))
 
     taken_over = await _create(client, alice)
 
@@ -143,11 +148,7 @@ async def test_a_key_held_by_a_live_request_is_409_with_retry_after(
     client: AsyncClient, alice: UserSession
 ) -> None:
     await _create(client, alice)
-    record = await IdempotencyRecord.find_one()
-    assert record is not None
-    record.state, record.status_code, record.body = "pending", None, None
-    record.lease_until = utcnow() + timedelta(minutes=1)
-    await record.replace()
+    await _reopen_the_key(lease_left=timedelta(minutes=1))  # as while the first still runs
 
     busy = await _create(client, alice)
 
