@@ -9,16 +9,8 @@ from fastapi.responses import Response, StreamingResponse
 from api.deps import BookDep
 from api.errors import UNAUTHORIZED, UNAVAILABLE, ErrorOut, Responses, ValidationErrorOut
 from auth.deps import CurrentUserId
-from contacts.portability import (
-    MAX_ROWS,
-    MEDIA_TYPES,
-    Format,
-    ImportReport,
-    InvalidFile,
-    UnsupportedFile,
-    export_file,
-    import_file,
-)
+from contacts.files import MAX_ROWS, InvalidFile, UnsupportedFile
+from contacts.portability import MEDIA_TYPES, Format, ImportReport, export_file, import_file
 
 router = APIRouter(
     prefix="/contacts", tags=["contacts"], responses={**UNAUTHORIZED, **UNAVAILABLE}

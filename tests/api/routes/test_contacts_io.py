@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 
-from contacts.portability import MAX_ROWS
+from contacts.files import MAX_ROWS
 from contacts.vcard import contact_uid
 from models import Contact
 from tests.helpers import UserSession, create_contact
