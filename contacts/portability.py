@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
+import anyio
 from pydantic import BaseModel, Field, ValidationError
 
 from contacts import vcard
@@ -102,7 +103,10 @@ async def import_file(
 ) -> ImportReport:
     """Create a contact from every valid row that duplicates no contact of the user's,
     whether stored before or created from an earlier row of the same file."""
-    checked = [(record, _validate(record)) for record in read_records(data, content_type)]
+    # Parsing a 5 MiB file is CPU work: done in a worker thread, the event loop
+    # keeps serving other requests meanwhile.
+    records = await anyio.to_thread.run_sync(read_records, data, content_type)
+    checked = [(record, _validate(record)) for record in records]
     keys = {
         record.row: derived_keys(outcome.model_dump(), config)
         for record, outcome in checked

@@ -151,19 +151,27 @@ def contact_fields(card: Card) -> dict[str, str]:
 
 
 def _logical_lines(text: str) -> list[str]:
-    """The lines of the text, with 2.1 quoted-printable soft line breaks (`=`) joined."""
+    """The lines of the text, with 2.1 quoted-printable soft line breaks (`=`) joined.
+
+    Linear in the text: a value continued over many soft breaks is collected in
+    parts and joined once (re-joining it at every break was quadratic).
+    """
     lines: list[str] = []
-    pending = ""
+    parts: list[str] = []  # a quoted-printable value still being continued
     for raw in _BREAK.split(text):
-        line = pending + raw
-        head = line.split(":", 1)[0].upper()
-        if line.endswith("=") and QUOTED_PRINTABLE in head and ":" in line:
-            pending = line[:-1]
+        if not parts:
+            head = raw.split(":", 1)[0].upper()
+            if QUOTED_PRINTABLE not in head or ":" not in raw:
+                lines.append(raw)
+                continue
+        parts.append(raw)
+        if parts[-1].endswith("="):
+            parts[-1] = parts[-1][:-1]
             continue
-        pending = ""
-        lines.append(line)
-    if pending:
-        lines.append(pending)
+        lines.append("".join(parts))
+        parts = []
+    if parts:
+        lines.append("".join(parts))
     return lines
 
 
@@ -176,7 +184,7 @@ def _add_property(card: Card, name: str, raw_params: str, value: str) -> None:
         charset = params.get("CHARSET") or "utf-8"
         try:
             value = quopri.decodestring(value.encode()).decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # bad bytes, or a codec that refuses them
             card.error = card.error or f"The {name} value is not valid {charset} text"
             return
     card.properties.append(Property(name, params, value))

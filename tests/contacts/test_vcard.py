@@ -179,6 +179,29 @@ def test_bad_quoted_printable_marks_the_card_malformed() -> None:
     assert found.error == "The FN value is not valid utf-8 text"
 
 
+@pytest.mark.parametrize(
+    ("charset", "value"), [("undefined", "abc"), ("idna", "xn--"), ("punycode", "abc-9999")]
+)
+def test_a_charset_whose_codec_refuses_the_value_marks_the_card_malformed(
+    charset: str, value: str
+) -> None:
+    # These codecs raise a bare UnicodeError, not UnicodeDecodeError.
+    [found] = read_cards(card(f"FN;CHARSET={charset};ENCODING=QUOTED-PRINTABLE:{value}"))
+
+    assert found.error == f"The FN value is not valid {charset} text"
+
+
+def test_a_value_continued_over_many_soft_line_breaks_is_joined_whole() -> None:
+    # 200,000 continuations: joined once, not re-joined at every break.
+    data = card("NOTE;ENCODING=QUOTED-PRINTABLE:a=", *(["a="] * 200_000), "a", "FN:Ada")
+
+    [found] = read_cards(data)
+
+    assert found.error is None
+    [note] = [p for p in found.properties if p.name == "NOTE"]
+    assert note.value == "a" * 200_002
+
+
 def test_malformed_cards_are_marked_and_the_others_read() -> None:
     data = (
         card("FN:Good One", "TEL:1234567")
