@@ -47,6 +47,7 @@ def set_etag(response: Response, contact: Contact) -> None:
 
 
 def get_precondition(
+    request: Request,
     if_match: Annotated[
         str | None,
         Header(
@@ -57,15 +58,14 @@ def get_precondition(
 ) -> Precondition | None:
     if if_match is None:
         return None
-    if if_match.strip() == "*":
-        return Precondition(versions=None)
-    versions = set()
-    for item in if_match.split(","):
-        match = _ENTITY_TAG.fullmatch(item)
-        # A malformed or weak tag matches nothing, so the write is refused (412).
-        if match and not match.group(1) and match.group(2).isdigit():
-            versions.add(int(match.group(2)))
-    return Precondition(versions=frozenset(versions))
+    # Several If-Match lines are one list (RFC 9110 §5.3).
+    items = ",".join(request.headers.getlist("if-match")).split(",")
+    if any(item.strip() == "*" for item in items):
+        return Precondition(tags=None)
+    # Tags are compared as the strings we issue: a malformed or weak tag, or one
+    # spelled differently ("01"), matches nothing, so the write is refused (412).
+    matches = [match for item in items if (match := _ENTITY_TAG.fullmatch(item))]
+    return Precondition(tags=frozenset(m.group(2) for m in matches if not m.group(1)))
 
 
 IfMatch = Annotated[Precondition | None, Depends(get_precondition)]
