@@ -5,8 +5,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -19,7 +18,9 @@ from models.fields import MAX_ID
 Sort = Literal["id", "-id", "name", "-name", "created_at", "-created_at"]
 SORTS: tuple[str, ...] = get_args(Sort)
 # Which stored field orders each sort; ties (and the id sort) go by _id.
-_FIELDS = {"id": "_id", "name": "name_key", "created_at": "created_at"}
+_FIELDS = {"id": "_id", "name": "name_key", "created_at": "created_key"}
+_AFTER_TYPES: dict[str, type] = {"id": type(None), "name": str, "created_at": int}
+_MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
 # Digits and the punctuation people type in phone numbers: such a query also
 # searches phone numbers by their digits.
 _PHONE_LIKE = re.compile(r"[0-9+()\s.-]+")
@@ -30,7 +31,8 @@ class _Cursor(BaseModel):
 
     sort: Sort
     q: str | None
-    after: str | None = Field(max_length=1000)  # the last row's sort value (None: id sort)
+    # The last row's sort value: a name key, a creation time in ms, or None (id sort).
+    after: Annotated[str, Field(max_length=1000)] | Annotated[int, Field(ge=0, le=_MAX_MS)] | None
     id: int = Field(ge=1, le=MAX_ID)
 
 
@@ -91,26 +93,23 @@ def _after(position: _Cursor, field: str, direction: int) -> dict[str, Any]:
     beyond = "$gt" if direction == 1 else "$lt"
     if field == "_id":
         return {"_id": {beyond: position.id}}
-    value: Any = position.after
-    if field == "created_at" and value is not None:
-        value = datetime.fromisoformat(value)
     return {
         "$or": [
-            {field: {beyond: value}},
-            {field: value, "_id": {beyond: position.id}},
+            {field: {beyond: position.after}},
+            {field: position.after, "_id": {beyond: position.id}},
         ]
     }
 
 
-def _sort_value(contact: Contact, field: str) -> str | None:
+def _sort_value(contact: Contact, field: str) -> str | int | None:
     if field == "name_key":
         return contact.name_key
-    if field == "created_at":
-        return contact.created_at.isoformat()
+    if field == "created_key":
+        return contact.created_key
     return None
 
 
-def encode_cursor(sort: Sort, q: str | None, after: str | None, last_id: int) -> str:
+def encode_cursor(sort: Sort, q: str | None, after: str | int | None, last_id: int) -> str:
     state = _Cursor(sort=sort, q=q, after=after, id=last_id).model_dump_json()
     return base64.urlsafe_b64encode(state.encode()).decode().rstrip("=")
 
@@ -119,11 +118,8 @@ def decode_cursor(cursor: str, sort: Sort, q: str | None) -> _Cursor:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         position = _Cursor.model_validate_json(raw)
-        keyed = position.sort.lstrip("-") != "id"
-        if keyed != (position.after is not None):
-            raise ValueError("a sort value belongs to every cursor but the id sort's")
-        if position.after is not None and position.sort.lstrip("-") == "created_at":
-            datetime.fromisoformat(position.after)
+        if not isinstance(position.after, _AFTER_TYPES[position.sort.lstrip("-")]):
+            raise ValueError("the sort value does not fit the sort")
     except (binascii.Error, ValueError, ValidationError, json.JSONDecodeError) as exc:
         raise InvalidCursor from exc
     if (position.sort, position.q) != (sort, q):

@@ -12,7 +12,7 @@ from models.fields import ContactName, PhoneNumber, utcnow
 from models.patch import NotNull
 
 # The orders a list can be read in, each served by an index that starts with the owner.
-SORT_KEYS = {"id": "_id", "name": "name_key", "created_at": "created_at"}
+SORT_KEYS = {"id": "_id", "name": "name_key", "created_at": "created_key"}
 
 
 class Contact(Document):
@@ -25,6 +25,9 @@ class Contact(Document):
     name_key: str = ""  # the name casefolded
     phone_key: str = ""  # digits with an optional leading +, E.164 when a region is set
     email_key: str = ""  # the email lowercased
+    # created_at in milliseconds since the epoch: an integer sorts and pages
+    # exactly on every store (the embedded one cannot compare dates for equality).
+    created_key: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     # Increases with every write: the ETag, and the compare in compare-and-swap.
@@ -42,11 +45,17 @@ class ContactTombstone(Document):
     user_id: int
     deleted_at: datetime
     expires_at: datetime  # the sync horizon: older cursors get 410
+    # Which delete wrote it: a delete that turns out refused takes back only its own.
+    writer: str = ""
 
     class Settings:
         name = "contact_tombstones"
         # The feed's index depends on the server too: see contact_indexes().
         indexes = [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)]
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def owned_by(user_id: int) -> dict[str, Any]:
@@ -77,7 +86,7 @@ def contact_indexes(embedded_store: bool) -> list[IndexModel]:
     ordered = [
         [("user_id", ASCENDING), *([] if embedded_store else [("_id", ASCENDING)])],
         [("user_id", ASCENDING), ("name_key", ASCENDING), *tail],
-        [("user_id", ASCENDING), ("created_at", ASCENDING), *tail],
+        [("user_id", ASCENDING), ("created_key", ASCENDING), *tail],
         [("user_id", ASCENDING), ("updated_at", ASCENDING), *tail],
     ]
     lookups = [

@@ -39,7 +39,7 @@ async def test_every_contact_index_starts_with_the_owner_and_ends_with_id_on_mon
         [
             ["user_id", *tail],
             ["user_id", "name_key", *tail],
-            ["user_id", "created_at", *tail],
+            ["user_id", "created_key", *tail],
             ["user_id", "updated_at", *tail],
             ["user_id", "phone_key"],
             ["user_id", "email_key"],

@@ -20,6 +20,7 @@ STORED_FIELDS = {
     "name_key",
     "phone_key",
     "email_key",
+    "created_key",
     "created_at",
     "updated_at",
     "version",
@@ -149,10 +150,9 @@ async def test_batch_of_the_maximum_size_is_accepted(
         {"contacts": []},
         {},
         {"contacts": item(0)},
-        {"contacts": [item(0), "not an object"]},
         [item(0)],
     ],
-    ids=["over-max", "empty", "no-contacts", "not-a-list", "non-object-item", "bare-list"],
+    ids=["over-max", "empty", "no-contacts", "not-a-list", "bare-list"],
 )
 async def test_malformed_batch_is_422_and_stores_nothing(
     client: AsyncClient, alice: UserSession, payload: Any
@@ -162,6 +162,17 @@ async def test_malformed_batch_is_422_and_stores_nothing(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "body"
     assert await Contact.find_all().count() == 0
+
+
+async def test_an_item_that_is_not_an_object_fails_alone(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    body = await batch(client, alice, [item(0), "not an object", None, [], 5, item(1)])
+
+    assert [result["status"] for result in body["results"]] == [201, 422, 422, 422, 422, 201]
+    assert body["results"][1]["errors"][0]["loc"] == ["body", "contacts", 1]
+    assert (body["created"], body["failed"]) == (2, 4)
+    assert await Contact.find({"user_id": alice.id}).count() == 2
 
 
 async def test_duplicates_are_flagged_per_item_including_earlier_items(

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
 from models import Contact
+from models.contact import epoch_ms
 from tests.helpers import UserSession, create_contact
 
 # Ties in name_key ("ada" x3, "emeka" x2) and accents that must sort with their letters.
@@ -34,10 +35,12 @@ def expected_order(ids: list[int], sort: str) -> list[int]:
 
 async def set_created_at(contact_id: int, when: datetime) -> None:
     # A whole-document replace: the embedded store keeps $set dates as strings.
+    # created_key is created_at in ms, as every write path stores it.
     collection = Contact.get_pymongo_collection()
     document = await collection.find_one({"_id": contact_id})
     assert document is not None
-    await collection.replace_one({"_id": contact_id}, {**document, "created_at": when})
+    moved = {**document, "created_at": when, "created_key": epoch_ms(when)}
+    await collection.replace_one({"_id": contact_id}, moved)
 
 
 @pytest.fixture
@@ -194,6 +197,10 @@ def forged(state: object) -> str:
         forged({"sort": "name"}),
         forged({"sort": "sideways", "q": None, "after": None, "id": 1}),
         forged({"sort": "created_at", "q": None, "after": "yesterday", "id": 1}),
+        forged({"sort": "created_at", "q": None, "after": 10**20, "id": 1}),
+        forged({"sort": "created_at", "q": None, "after": -1, "id": 1}),
+        forged({"sort": "name", "q": None, "after": 5, "id": 1}),
+        forged({"sort": "id", "q": None, "after": "x", "id": 1}),
         forged([1, 2]),
     ],
 )
