@@ -1,6 +1,7 @@
 """Writing contacts: derived keys, versions for optimistic concurrency, tombstones for sync."""
 
 import asyncio
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +12,7 @@ from pymongo import ReturnDocument
 from contacts.errors import DuplicateContact, PreconditionFailed
 from contacts.phones import name_key, normalize_phone
 from models import Contact, ContactTombstone
-from models.contact import ContactIn, owned_by
+from models.contact import ContactIn, epoch_ms, owned_by
 from models.counter import next_id, next_ids
 from models.errors import NotFound
 from models.fields import utcnow
@@ -31,12 +32,13 @@ class BookConfig:
 
 @dataclass(frozen=True, slots=True)
 class Precondition:
-    """What an If-Match header accepts: some versions, or any (`*`)."""
+    """What an If-Match header accepts: the opaque parts of some strong ETags, or any (`*`)."""
 
-    versions: frozenset[int] | None  # None: `*`
+    tags: frozenset[str] | None  # None: `*`
 
     def allows(self, version: int) -> bool:
-        return self.versions is None or version in self.versions
+        # Compared as strings, exactly as issued: no int() of client input.
+        return self.tags is None or str(version) in self.tags
 
 
 def derived_keys(fields: Mapping[str, Any], config: BookConfig) -> dict[str, str]:
@@ -84,6 +86,7 @@ async def create_contact(
         **keys,
         created_at=now,
         updated_at=now,
+        created_key=epoch_ms(now),
     )
     await contact.insert()
     return contact, duplicates
@@ -108,6 +111,7 @@ async def insert_contacts(
             **derived_keys(item.model_dump(), config),
             created_at=now,
             updated_at=now,
+            created_key=epoch_ms(now),
         )
         for contact_id, item in zip(await next_ids("contacts", len(items)), items, strict=True)
     ]
@@ -170,6 +174,7 @@ async def delete_contact(
         user_id=contact.user_id,
         deleted_at=now,
         expires_at=now + config.tombstone_lifetime,
+        writer=secrets.token_hex(8),
     )
     tombstones = ContactTombstone.get_pymongo_collection()
     # Upserted whole: a racing delete of the same contact may have written one.
@@ -180,7 +185,7 @@ async def delete_contact(
     if result.deleted_count == 0:
         failure = await _why_unwritten(contact)
         if isinstance(failure, PreconditionFailed):  # still there: nothing was deleted
-            await tombstones.delete_one({"_id": contact.id})
+            await tombstones.delete_one({"_id": contact.id, "writer": tombstone.writer})
         raise failure
 
 
@@ -190,11 +195,22 @@ async def _why_unwritten(contact: Contact) -> Exception:
 
 
 async def merge_into(config: BookConfig, target: Contact, other: Contact) -> Contact:
-    """Fold `other` into `target` (the target's fields win unless empty), then delete `other`."""
+    """Fold `other` into `target` (the target's fields win unless empty), then delete `other`.
+
+    Both writes are conditional on the versions read: if either contact changed
+    meanwhile (an edit, or a merge of the same pair the other way round), the
+    merge stops with 412 rather than overwrite an acknowledged write or delete
+    both contacts. The target write comes first and changes no field a client
+    gave it, so a merge stopped between the two loses nothing.
+    """
     fields = {
         name: getattr(target, name) or getattr(other, name)
         for name in ("name", "phone_number", "email")
     }
-    written = await update_contact(config, target, fields)
-    await delete_contact(config, other)
+    written = await update_contact(config, target, fields, _exactly(target))
+    await delete_contact(config, other, _exactly(other))
     return written
+
+
+def _exactly(contact: Contact) -> Precondition:
+    return Precondition(tags=frozenset({str(contact.version)}))

@@ -1,0 +1,57 @@
+"""Merges racing other writes: never both contacts gone, never an acknowledged edit undone."""
+
+import asyncio
+
+from httpx import AsyncClient
+
+from models import Contact
+from tests.helpers import UserSession, create_contact
+
+
+async def test_merging_a_pair_both_ways_at_once_keeps_one_of_them(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    for _ in range(5):
+        a = await create_contact(client, alice, name="a")
+        b = await create_contact(client, alice, name="b")
+
+        one, other = await asyncio.gather(
+            client.post(
+                f"/contacts/{a['id']}/merge", json={"other_id": b["id"]}, headers=alice.headers
+            ),
+            client.post(
+                f"/contacts/{b['id']}/merge", json={"other_id": a["id"]}, headers=alice.headers
+            ),
+        )
+
+        assert {one.status_code, other.status_code} <= {200, 404, 412}
+        left = await Contact.find({"_id": {"$in": [a["id"], b["id"]]}}).to_list()
+        assert left, "both contacts of the pair were deleted"
+        merged = [r for r in (one, other) if r.status_code == 200]
+        if merged:
+            assert [c.id for c in left] == [merged[0].json()["id"]]
+
+
+async def test_a_merge_never_undoes_an_edit_acknowledged_meanwhile(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    for attempt in range(5):
+        target = await create_contact(client, alice, name="Old")
+        other = await create_contact(client, alice, name="other")
+
+        merge, edit = await asyncio.gather(
+            client.post(
+                f"/contacts/{target['id']}/merge",
+                json={"other_id": other["id"]},
+                headers=alice.headers,
+            ),
+            client.patch(
+                f"/contacts/{target['id']}", json={"name": f"New {attempt}"}, headers=alice.headers
+            ),
+        )
+
+        assert edit.status_code == 200, edit.text
+        assert merge.status_code in (200, 412), merge.text
+        stored = await Contact.get(target["id"])
+        assert stored is not None
+        assert stored.name == f"New {attempt}"  # the acknowledged edit stands
