@@ -7,7 +7,7 @@ Every item goes through the single-contact service, so an item is either
 wholly created (or deleted, tombstone included) or not at all.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ def item_errors(exc: ValidationError) -> list[dict[str, Any]]:
 async def create_many(
     config: BookConfig,
     user_id: int,
-    items: Sequence[Mapping[str, Any]],
+    items: Sequence[object],
     *,
     reject_duplicates: bool = False,
 ) -> list[CreateOutcome]:

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from api.errors import ValidationIssue
 from contacts.errors import DuplicateContact
@@ -25,7 +25,7 @@ class BatchCreateIn(BaseModel):
         }
     )
 
-    contacts: list[dict[str, Any]] = Field(
+    contacts: list[JsonValue] = Field(
         min_length=1,
         max_length=MAX_BATCH,
         description=f"1-{MAX_BATCH} contacts shaped as for `POST /contacts/`. Each is "
