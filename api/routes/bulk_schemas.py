@@ -120,7 +120,7 @@ class BatchCreateOut(BaseModel):
 class BatchDeleteIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"ids": [7, 8, 12]}]})
 
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]] = Field(
         min_length=1,
         max_length=MAX_BATCH,
         description=f"1-{MAX_BATCH} contact ids; a repeated id is deleted and reported once",

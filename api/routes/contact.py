@@ -92,7 +92,9 @@ def _matches_weakly(if_none_match: str, current: str) -> bool:
 
 
 class MergeIn(BaseModel):
-    other_id: int = Field(ge=1, le=MAX_ID, description="The contact merged in, then deleted")
+    other_id: int = Field(
+        ge=1, le=MAX_ID, strict=True, description="The contact merged in, then deleted"
+    )
 
 
 @router.post("/{id}/merge", response_model=ContactOut, responses={**WITH_ETAG, **NOT_FOUND})

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from httpx import AsyncClient
 
 from models import Contact
@@ -55,3 +56,22 @@ async def test_a_merge_never_undoes_an_edit_acknowledged_meanwhile(
         stored = await Contact.get(target["id"])
         assert stored is not None
         assert stored.name == f"New {attempt}"  # the acknowledged edit stands
+
+
+@pytest.mark.parametrize("other_id", [True, "2", 2.0])
+async def test_an_id_must_be_a_json_integer(
+    client: AsyncClient, alice: UserSession, other_id: object
+) -> None:
+    target = await create_contact(client, alice)
+    other = await create_contact(client, alice)
+    assert other["id"] == 2
+
+    merged = await client.post(
+        f"/contacts/{target['id']}/merge", json={"other_id": other_id}, headers=alice.headers
+    )
+    deleted = await client.post(
+        "/contacts/batch-delete", json={"ids": [other_id]}, headers=alice.headers
+    )
+
+    assert (merged.status_code, deleted.status_code) == (422, 422)
+    assert await Contact.find(Contact.user_id == alice.id).count() == 2
