@@ -35,6 +35,7 @@ class LoggedOut(BaseModel):
 
 @router.post(
     "/register",
+    name="register_user",
     status_code=status.HTTP_201_CREATED,
     response_model=RegisterOut,
     responses={**CONFLICT, **TOO_MANY_ATTEMPTS},
@@ -47,6 +48,7 @@ async def register(body: RegisterIn, auth: AuthDep, client: ClientDep) -> Regist
 
 @router.post(
     "/login",
+    name="log_in",
     response_model=TokenOut,
     responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **INVALID_BODY, **TOO_MANY_ATTEMPTS},
     openapi_extra={"requestBody": LOGIN_REQUEST_BODY},
@@ -64,6 +66,7 @@ async def login(
 
 @router.post(
     "/token/refresh",
+    name="refresh_tokens",
     response_model=TokenOut,
     responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **INVALID_BODY},
     openapi_extra={"requestBody": REFRESH_REQUEST_BODY},
@@ -93,8 +96,8 @@ def _tokens(pair: TokenPair, response: Response) -> TokenOut:
 
 
 # GET is the seed's; POST is what HTTP semantics and most clients expect.
-@router.get("/logout", response_model=LoggedOut, responses=UNAUTHORIZED)
-@router.post("/logout", response_model=LoggedOut, responses=UNAUTHORIZED)
+@router.get("/logout", name="log_out_via_get", response_model=LoggedOut, responses=UNAUTHORIZED)
+@router.post("/logout", name="log_out", response_model=LoggedOut, responses=UNAUTHORIZED)
 async def logout(claims: ValidToken) -> LoggedOut:
     """Revoke the presented token and end its session; other sessions keep working."""
     await end_session(claims.user_id, claims.session_id)
@@ -102,7 +105,9 @@ async def logout(claims: ValidToken) -> LoggedOut:
     return LoggedOut(detail="Logged out")
 
 
-@router.post("/logout/all", response_model=LoggedOut, responses=UNAUTHORIZED)
+@router.post(
+    "/logout/all", name="log_out_everywhere", response_model=LoggedOut, responses=UNAUTHORIZED
+)
 async def logout_everywhere(claims: ValidToken) -> LoggedOut:
     """End every session of the caller, this one included, on every device."""
     await end_sessions(claims.user_id)

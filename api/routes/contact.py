@@ -79,7 +79,9 @@ async def patch_contact(
     return ContactOut.model_validate(written)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS)
+@router.delete(
+    "/{id}", name="delete_contact", status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS
+)
 async def remove_contact(contact: OwnedContact, book: BookDep, if_match: IfMatch) -> None:
     """Delete a contact; with `If-Match`, only if it is still at that version."""
     await delete_contact(book, contact, if_match)

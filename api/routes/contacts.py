@@ -70,6 +70,7 @@ async def list_contacts(
 
 @router.post(
     "/",
+    name="create_contact",
     status_code=status.HTTP_201_CREATED,
     response_model=ContactCreated,
     responses={

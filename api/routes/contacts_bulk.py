@@ -53,6 +53,7 @@ def _result(index: int, outcome: CreateOutcome) -> CreateResult:
 
 @router.post(
     "/batch",
+    name="create_contacts_in_batch",
     status_code=status.HTTP_200_OK,
     response_model=BatchCreateOut,
     responses={200: {"description": "A result per item; see each `status`"}, **INVALID_BODY},
@@ -76,6 +77,7 @@ async def create_batch(
 
 @router.post(
     "/batch-delete",
+    name="delete_contacts_in_batch",
     status_code=status.HTTP_200_OK,
     response_model=BatchDeleteOut,
     responses={200: {"description": "A result per distinct id"}, **INVALID_BODY},

@@ -34,6 +34,7 @@ class ChangesOut(BaseModel):
 
 @router.get(
     "/changes",
+    name="list_contact_changes",
     response_model=ChangesOut,
     responses={**GONE, **INVALID_QUERY, **UNAUTHORIZED, **UNAVAILABLE},
 )

@@ -61,14 +61,14 @@ async def change_my_password(
     await change_password(auth.passwords, user, body.new_password, claims)
 
 
-@router.get("/sessions", response_model=list[SessionOut])
+@router.get("/sessions", name="list_my_sessions", response_model=list[SessionOut])
 async def read_my_sessions(claims: ValidToken) -> list[SessionOut]:
     """The caller's active sessions, most recently used first."""
     sessions = await list_sessions(claims.user_id)
     return [SessionOut.of(session, claims.session_id) for session in sessions]
 
 
-@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sessions", name="end_all_my_sessions", status_code=status.HTTP_204_NO_CONTENT)
 async def end_my_sessions(claims: ValidToken) -> None:
     """End every session of the caller, this one included."""
     await end_sessions(claims.user_id)
