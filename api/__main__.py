@@ -1,21 +1,23 @@
 """`python -m api`: serve on HOST:PORT (what `make run` and the container do)."""
 
-import logging
-
 import uvicorn
 
 from api.config import Settings
+from api.logs import configure
 
 
 def main() -> None:
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    configure()
     uvicorn.run(
         "api.main:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         proxy_headers=True,
+        # The app logs each request itself (api.requests), as JSON with its request id.
+        access_log=False,
+        log_config=None,  # keep the JSON handler configured above
     )
 
 

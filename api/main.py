@@ -14,8 +14,9 @@ from pymongo import AsyncMongoClient
 from api.config import Settings
 from api.errors import install_error_handlers
 from api.middleware import BodyLimit
+from api.requests import RequestLog
 from api.routes import auth as auth_routes
-from api.routes import contact, contacts, contacts_bulk, contacts_io, contacts_sync
+from api.routes import contact, contacts, contacts_bulk, contacts_io, contacts_sync, health
 from api.routes import me as me_routes
 from api.store import EmbeddedStore
 from auth.keys import load_or_create_secret
@@ -45,6 +46,7 @@ TAGS = [
     {"name": "auth", "description": "Registration, login, token refresh and logout."},
     {"name": "account", "description": "The caller's profile, password, sessions and account."},
     {"name": "contacts", "description": "The caller's address book, sync and files."},
+    {"name": "health", "description": "Liveness and readiness probes; no token needed."},
 ]
 
 
@@ -141,14 +143,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["X-Total-Count", "Location", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=[
+                "X-Total-Count",
+                "X-Next-Cursor",
+                "Link",
+                "Location",
+                "ETag",
+                "Retry-After",
+                "Idempotent-Replayed",
+                "X-Request-ID",
+            ],
         )
     # Address-book entries are small: a larger body is a mistake or an attack.
-    # Added last, so it runs first, before anything reads the body.
+    # Added after CORS, so it runs before it and before anything reads the body.
     app.add_middleware(
         BodyLimit, max_bytes=MAX_BODY_BYTES, per_path={"/contacts/import": MAX_IMPORT_BYTES}
     )
+    # Outermost: every answer, a 413 or a CORS preflight included, is logged and tagged.
+    app.add_middleware(RequestLog)
+    app.include_router(health.router)
     app.include_router(auth_routes.router)
     app.include_router(me_routes.router)
     # Fixed paths under /contacts/ before /contacts/{id}, which would otherwise claim them.

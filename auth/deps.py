@@ -39,7 +39,7 @@ ClientDep = Annotated[Client, Depends(get_client)]
 
 
 async def get_valid_token(
-    auth: AuthDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, auth: AuthDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> TokenClaims:
     """Decode the access token; refuse it if it was logged out or its session ended."""
     if not token:
@@ -52,6 +52,7 @@ async def get_valid_token(
     )
     if revoked or not active:
         raise InvalidToken
+    request.state.user_id = claims.user_id  # for the request's log line
     return claims
 
 

@@ -111,11 +111,15 @@ async def test_an_unreachable_store_answers_503_fast_and_recovers(tmp_path: Path
             assert down.headers["retry-after"] == "5"
             assert down.json() == {"detail": "The database is unavailable; please retry shortly"}
             assert login_down.status_code == 503
+            not_ready = await client.get("/readyz")
+            assert (not_ready.status_code, not_ready.headers["retry-after"]) == (503, "5")
+            assert (await client.get("/healthz")).status_code == 200  # alive all the same
             # Generous bound: the point is "no hang", the timeout setting is 0.5 s.
             assert elapsed < 5
 
             await store.start()  # on the same port
             up = await client.get("/contacts/", headers=bearer(token))
             assert up.status_code == 200
+            assert (await client.get("/readyz")).status_code == 200
     finally:
         await store.stop()

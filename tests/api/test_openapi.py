@@ -23,7 +23,7 @@ def test_every_operation_is_tagged_with_a_described_area(app: FastAPI) -> None:
     document = app.openapi()
     described = {tag["name"] for tag in document["tags"] if tag.get("description")}
 
-    assert described == {"auth", "account", "contacts"}
+    assert described == {"auth", "account", "contacts", "health"}
     assert all(set(op["tags"]) <= described and op["tags"] for op in _operations(app))
     assert document["info"]["license"]["identifier"] == "MIT"
     assert document["info"]["contact"]["name"]
