@@ -8,7 +8,7 @@ PIP_COMPILE_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock clean
+.PHONY: help install run test lint fmt lock clean openapi
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict
 fmt: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+openapi: $(STAMP) ## Regenerate openapi.json from the code (a test fails while it is stale)
+	$(BIN)/python -m scripts.export_openapi
 
 lock: $(STAMP) ## Re-pin requirements*.txt from pyproject.toml (versions and hashes only)
 	$(VENV)/bin/python -m pip install --quiet pip-tools
