@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -107,12 +107,15 @@ def test_mongo_runs_mongodb_8() -> None:
     assert re.fullmatch(r"mongo:8([.-].*)?", _service("mongo")["image"])
 
 
-def test_mongo_is_healthy_only_once_it_answers_a_ping() -> None:
+def test_mongo_is_a_replica_set_healthy_only_once_it_has_a_primary() -> None:
     mongo = _service("mongo")
-    command = _healthcheck_command(mongo)
+    command = " ".join(_healthcheck_command(mongo))
 
-    assert "mongosh" in " ".join(command)
-    assert "ping" in " ".join(command)
+    assert mongo["command"][:3] == ["mongod", "--replSet", "rs0"]
+    assert "mongosh" in command
+    assert "rs.initiate(" in command
+    assert "host: 'mongo:27017'" in command
+    assert "isWritablePrimary" in command
     assert {"interval", "timeout", "retries", "start_period"} <= set(mongo["healthcheck"])
 
 
@@ -160,6 +163,7 @@ def test_api_connects_to_the_mongo_service() -> None:
     assert url.hostname == "mongo"
     assert url.hostname in _compose()["services"]
     assert url.port == 27017
+    assert parse_qs(url.query) == {"replicaSet": ["rs0"]}
 
 
 def test_api_requires_a_jwt_secret() -> None:
@@ -220,7 +224,7 @@ def test_the_container_environment_is_valid_settings(monkeypatch: pytest.MonkeyP
     assert len(secret) == 40
     assert settings.embedded is False
     assert settings.mongodb_url is not None
-    assert settings.mongodb_url.get_secret_value() == "mongodb://mongo:27017"
+    assert settings.mongodb_url.get_secret_value() == "mongodb://mongo:27017/?replicaSet=rs0"
     assert settings.jwt_secret is not None
     assert settings.jwt_secret.get_secret_value() == secret
     assert (settings.host, settings.port) == (ALL_INTERFACES, APP_PORT)
