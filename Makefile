@@ -29,10 +29,11 @@ run: $(STAMP) ## Serve the API on HOST:PORT (default 127.0.0.1:8000), data under
 test: $(STAMP) ## Run the test suite (embedded store, or MongoDB if MONGODB_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict
+lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict, compose file against its spec
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 fmt: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
