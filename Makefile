@@ -8,7 +8,7 @@ PIP_COMPILE_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock clean openapi
+.PHONY: help install run test lint fmt lock clean openapi bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict, compose file a
 fmt: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Benchmarks against a raw-PyMongo baseline (not written yet)
+	@echo "No benchmarks yet: they come with the performance work." >&2
 
 openapi: $(STAMP) ## Regenerate openapi.json from the code (a test fails while it is stale)
 	$(BIN)/python -m scripts.export_openapi
