@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from contacts import vcard
 from models.errors import DomainError
+from models.fields import PHONE_PATTERN
 
 MAX_ROWS = 5000
 CSV_COLUMNS = ("name", "phone_number", "email")
@@ -19,6 +20,7 @@ CSV_COLUMNS = ("name", "phone_number", "email")
 # one apostrophe before any of them, and `'+234…` comes back as `+234…`.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 BOM = b"\xef\xbb\xbf"
+PHONE = re.compile(PHONE_PATTERN)
 VCARD_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
 # What browsers and phones label a .csv file with (Windows: Excel's type), or nothing at all.
 CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
@@ -65,6 +67,10 @@ def csv_text(rows: Iterable[Iterable[str]]) -> str:
 
 
 def guard(cell: str) -> str:
+    # A phone number such as +2348031234567 is digits after the sign, never a formula
+    # that calls anything: it stays as it is, readable by any CSV consumer.
+    if PHONE.fullmatch(cell):
+        return cell
     return f"'{cell}" if cell.startswith(FORMULA_START) else cell
 
 
