@@ -8,7 +8,7 @@ PIP_COMPILE_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock clean openapi bench postman
+.PHONY: help install run test lint fmt lock clean openapi openapi-check bench postman
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict, compose file a
 fmt: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+openapi-check: ## Lint openapi.json (Redocly) and type-check a client generated from it
+	bash scripts/check_openapi.sh
 
 postman: $(STAMP) ## Run the Postman collection with newman against a throw-away API
 	bash postman/run.sh

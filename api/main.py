@@ -14,6 +14,7 @@ from pymongo import AsyncMongoClient
 from api.config import Settings
 from api.errors import install_error_handlers
 from api.middleware import BodyLimit
+from api.openapi import SERVERS, install_openapi
 from api.requests import RequestLog
 from api.routes import auth as auth_routes
 from api.routes import contact, contacts, contacts_bulk, contacts_io, contacts_sync, health
@@ -30,8 +31,6 @@ from models import init_models
 log = logging.getLogger("api")
 
 MAX_BODY_BYTES = 1024 * 1024
-# An address book exported from a phone: thousands of vCards with photos stripped.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 DESCRIPTION = """
 Sign-up, login and a personal address book for mobile apps.
@@ -134,7 +133,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         contact={"name": "Contacts API maintainers"},
         license_info={"name": "MIT", "identifier": "MIT"},
+        servers=SERVERS,
     )
+    install_openapi(app, max_body_bytes=MAX_BODY_BYTES)
     app.state.settings = settings
     install_error_handlers(app)
     if settings.cors_origins:
@@ -165,7 +166,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Address-book entries are small: a larger body is a mistake or an attack.
     # Added after CORS, so it runs before it and before anything reads the body.
     app.add_middleware(
-        BodyLimit, max_bytes=MAX_BODY_BYTES, per_path={"/contacts/import": MAX_IMPORT_BYTES}
+        BodyLimit,
+        max_bytes=MAX_BODY_BYTES,
+        per_path={"/contacts/import": contacts_io.MAX_IMPORT_BYTES},
     )
     # Outermost: every answer, a 413 or a CORS preflight included, is logged and tagged.
     app.add_middleware(RequestLog)

@@ -96,6 +96,22 @@ def contact_indexes(embedded_store: bool) -> list[IndexModel]:
     return [IndexModel(keys) for keys in ordered + lookups]
 
 
+# The seed's own contact, the example of every contact schema.
+CONTACT_EXAMPLE: dict[str, Any] = {
+    "name": "chioma",
+    "phone_number": "09068641485",
+    "email": "ghjhkj@gmail.com",
+}
+STORED_EXAMPLE: dict[str, Any] = {
+    "id": 1,
+    **CONTACT_EXAMPLE,
+    "user_id": 1,
+    "created_at": "2025-01-01T12:00:00Z",
+    "updated_at": "2025-01-01T12:00:00Z",
+    "version": 1,
+}
+
+
 class ContactBase(BaseModel):
     name: ContactName
     phone_number: PhoneNumber
@@ -109,13 +125,7 @@ class ContactIn(ContactBase):
     read it (with `id` and `user_id`); neither is ever taken from the body.
     """
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"name": "chioma", "phone_number": "09068641485", "email": "ghjhkj@gmail.com"}
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CONTACT_EXAMPLE]})
 
 
 class ContactPatch(TypedDict, total=False):
@@ -136,7 +146,9 @@ class ContactPatch(TypedDict, total=False):
 class ContactOut(BaseModel):
     # Plain types: stored contacts were validated on the way in, and re-running
     # email validation on every listed row would only cost time.
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [STORED_EXAMPLE]}
+    )
 
     id: int
     name: str
@@ -149,6 +161,12 @@ class ContactOut(BaseModel):
 
 
 class ContactCreated(ContactOut):
+    # Always sent, so required in the documented answer, defaulted or not.
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra={"examples": [{**STORED_EXAMPLE, "possible_duplicate_of": []}]},
+    )
+
     possible_duplicate_of: list[int] = Field(
         default_factory=list,
         description="The caller's contacts with the same normalised phone or email.",

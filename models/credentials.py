@@ -18,7 +18,16 @@ class LoginIn(BaseModel):
     )
 
 
+# Placeholders, not tokens: each is a JWT in real answers.
+ACCESS_TOKEN_EXAMPLE = "<access token, a JWT>"  # noqa: S105
+REFRESH_TOKEN_EXAMPLE = "<refresh token, a JWT>"  # noqa: S105
+
+
 class RefreshIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refresh_token": REFRESH_TOKEN_EXAMPLE}]}
+    )
+
     refresh_token: str = Field(min_length=1, max_length=4096, repr=False)
 
 
@@ -34,6 +43,22 @@ class PasswordConfirmation(BaseModel):
 
 
 class TokenOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True,  # `token_type` is always sent
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": ACCESS_TOKEN_EXAMPLE,
+                    "access_token": ACCESS_TOKEN_EXAMPLE,
+                    "token_type": "bearer",
+                    "expires_in": 1800,
+                    "refresh_token": REFRESH_TOKEN_EXAMPLE,
+                    "refresh_expires_in": 2592000,
+                }
+            ]
+        },
+    )
+
     token: str = Field(description="The access token (the seed's field name).")
     access_token: str = Field(description="The same token, under the OAuth2 name.")
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a scheme name, not a secret

@@ -46,7 +46,19 @@ class RegisterIn(BaseModel):
 
 
 class RegisterOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "first_name": "Chioma",
+                    "last_name": "Okafor",
+                    "email": "chioma@example.com",
+                }
+            ]
+        },
+    )
 
     id: int
     first_name: str

@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel
 
-from api.errors import (
+from api.openapi import NO_TOKEN
+from api.responses import (
     CONFLICT,
-    INVALID_BODY,
     TOO_MANY_ATTEMPTS,
     UNAUTHORIZED,
     UNAVAILABLE,
     UNSUPPORTED_MEDIA,
+    invalid_body,
 )
 from api.routes.credentials import (
     LOGIN_REQUEST_BODY,
@@ -38,11 +39,27 @@ class LoggedOut(BaseModel):
     name="register_user",
     status_code=status.HTTP_201_CREATED,
     response_model=RegisterOut,
-    responses={**CONFLICT, **TOO_MANY_ATTEMPTS},
+    responses={
+        201: {
+            "headers": {
+                "Location": {
+                    "description": "URL of the account's profile, `/me` (read with a token)",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uri"},
+                }
+            }
+        },
+        **CONFLICT,
+        **TOO_MANY_ATTEMPTS,
+    },
+    openapi_extra=NO_TOKEN,
 )
-async def register(body: RegisterIn, auth: AuthDep, client: ClientDep) -> RegisterOut:
+async def register(
+    body: RegisterIn, auth: AuthDep, client: ClientDep, request: Request, response: Response
+) -> RegisterOut:
     """Create an account; the email is case-insensitively unique."""
     user = await register_user(auth, body, client)
+    response.headers["Location"] = str(request.url_for("read_me"))
     return RegisterOut.model_validate(user)
 
 
@@ -50,8 +67,13 @@ async def register(body: RegisterIn, auth: AuthDep, client: ClientDep) -> Regist
     "/login",
     name="log_in",
     response_model=TokenOut,
-    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **INVALID_BODY, **TOO_MANY_ATTEMPTS},
-    openapi_extra={"requestBody": LOGIN_REQUEST_BODY},
+    responses={
+        **UNAUTHORIZED,
+        **UNSUPPORTED_MEDIA,
+        **invalid_body("email"),
+        **TOO_MANY_ATTEMPTS,
+    },
+    openapi_extra={"requestBody": LOGIN_REQUEST_BODY, **NO_TOKEN},
 )
 async def login(
     credentials: Annotated[LoginIn, Depends(read_login)],
@@ -68,8 +90,8 @@ async def login(
     "/token/refresh",
     name="refresh_tokens",
     response_model=TokenOut,
-    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **INVALID_BODY},
-    openapi_extra={"requestBody": REFRESH_REQUEST_BODY},
+    responses={**UNAUTHORIZED, **UNSUPPORTED_MEDIA, **invalid_body("refresh_token")},
+    openapi_extra={"requestBody": REFRESH_REQUEST_BODY, **NO_TOKEN},
 )
 async def refresh(
     body: Annotated[RefreshIn, Depends(read_refresh)],

@@ -4,24 +4,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from api.errors import ValidationIssue
+from api.responses import ValidationIssue
 from contacts.errors import DuplicateContact
 from contacts.service import MAX_BATCH
-from models.contact import ContactCreated
+from models.contact import CONTACT_EXAMPLE, STORED_EXAMPLE, ContactCreated
 from models.fields import MAX_ID
 
-_CONTACT_EXAMPLE: dict[str, Any] = {
-    "name": "chioma",
-    "phone_number": "09068641485",
-    "email": "ghjhkj@gmail.com",
-}
 STORE_UNAVAILABLE = "The database became unavailable; this item was not created"
 
 
 class BatchCreateIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"contacts": [_CONTACT_EXAMPLE, {"name": "no phone or email"}]}]
+            "examples": [{"contacts": [CONTACT_EXAMPLE, {"name": "no phone or email"}]}]
         }
     )
 
@@ -32,6 +27,10 @@ class BatchCreateIn(BaseModel):
         "validated on its own: an invalid one is reported in its result, not as a 422 "
         "of the whole request. Unknown fields (`id`, `user_id`, ...) are ignored.",
     )
+
+
+# `detail` has a default yet is always sent: required in the documented answer.
+ALWAYS_SENT = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class CreatedItem(BaseModel):
@@ -49,6 +48,8 @@ class InvalidItem(BaseModel):
 
 
 class DuplicateItem(BaseModel):
+    model_config = ALWAYS_SENT
+
     index: int
     status: Literal[409]
     detail: str = DuplicateContact.detail
@@ -56,13 +57,23 @@ class DuplicateItem(BaseModel):
 
 
 class UnavailableItem(BaseModel):
+    model_config = ALWAYS_SENT
+
     index: int
     status: Literal[503]
     detail: str = STORE_UNAVAILABLE
 
 
+def _without_discriminator(schema: dict[str, Any]) -> None:
+    # OpenAPI's discriminator names a string property, and client generators (and
+    # schema validators) read `status` as text there: the integer `const` of each
+    # branch already tells them apart, so the document keeps the plain `oneOf`.
+    schema.pop("discriminator", None)
+
+
 CreateResult = Annotated[
-    CreatedItem | InvalidItem | DuplicateItem | UnavailableItem, Field(discriminator="status")
+    CreatedItem | InvalidItem | DuplicateItem | UnavailableItem,
+    Field(discriminator="status", json_schema_extra=_without_discriminator),
 ]
 
 
@@ -76,12 +87,8 @@ class BatchCreateOut(BaseModel):
                             "index": 0,
                             "status": 201,
                             "contact": {
-                                **_CONTACT_EXAMPLE,
+                                **STORED_EXAMPLE,
                                 "id": 7,
-                                "user_id": 1,
-                                "created_at": "2025-01-01T12:00:00Z",
-                                "updated_at": "2025-01-01T12:00:00Z",
-                                "version": 1,
                                 "possible_duplicate_of": [],
                             },
                         },

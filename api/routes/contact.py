@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from api.deps import BookDep, IfMatch, OwnedContact, etag, get_owned_contact, set_etag
-from api.errors import NOT_FOUND, PRECONDITION_FAILED, UNAUTHORIZED, UNAVAILABLE, Responses
+from api.responses import NOT_FOUND, PRECONDITION_FAILED, UNAUTHORIZED, UNAVAILABLE, Responses
 from api.routes.contacts import ETAG_HEADER
 from auth.deps import CurrentUserId
 from contacts.service import delete_contact, merge_into, update_contact
@@ -29,7 +29,7 @@ WRITE_ERRORS: Responses = {**NOT_FOUND, **PRECONDITION_FAILED}
     response_model=ContactOut,
     responses={
         **WITH_ETAG,
-        304: {"description": "`If-None-Match` names the current version"},
+        304: {"description": "`If-None-Match` names the current version", "headers": ETAG_HEADER},
         **NOT_FOUND,
     },
 )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from api.deps import BookDep, RejectDuplicates, etag
-from api.errors import KEY_IN_PROGRESS, UNAUTHORIZED, UNAVAILABLE
+from api.responses import KEY_IN_PROGRESS, UNAUTHORIZED, UNAVAILABLE
 from auth.deps import CurrentUserId
 from contacts.idempotency import StoredResponse, fingerprint, run_once
 from contacts.listing import ListQuery, Sort, read_page, search_filter
@@ -22,7 +22,13 @@ router = APIRouter(
     prefix="/contacts", tags=["contacts"], responses={**UNAUTHORIZED, **UNAVAILABLE}
 )
 
-ETAG_HEADER = {"ETag": {"description": 'The contact\'s version, `"<version>"`'}}
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'The contact\'s version, `"<version>"`; send it back in `If-Match`',
+        "required": True,
+        "schema": {"type": "string", "examples": ['"1"']},
+    }
+}
 
 
 @router.get(
@@ -31,9 +37,20 @@ ETAG_HEADER = {"ETag": {"description": 'The contact\'s version, `"<version>"`'}}
     responses={
         200: {
             "headers": {
-                "X-Total-Count": {"description": "Contacts matching `q`, all pages"},
-                "X-Next-Cursor": {"description": "The `cursor` of the next page, if any"},
-                "Link": {"description": 'The next page\'s URL, `rel="next"`'},
+                "X-Total-Count": {
+                    "description": "Contacts matching `q`, all pages",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0},
+                },
+                "X-Next-Cursor": {
+                    "description": "The `cursor` of the next page; absent on the last page",
+                    "schema": {"type": "string"},
+                },
+                "Link": {
+                    "description": 'The next page\'s URL, `<...>; rel="next"`; absent on the '
+                    "last page",
+                    "schema": {"type": "string"},
+                },
             }
         }
     },
@@ -76,9 +93,17 @@ async def list_contacts(
     responses={
         201: {
             "headers": {
-                "Location": {"description": "URL of the new contact"},
+                "Location": {
+                    "description": "URL of the new contact, `/contacts/{id}`",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uri"},
+                },
                 **ETAG_HEADER,
-                "Idempotent-Replayed": {"description": "`true` when this replays a first answer"},
+                "Idempotent-Replayed": {
+                    "description": "`true` when this replays the first answer to the same "
+                    "`Idempotency-Key`; absent otherwise",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
             }
         },
         **KEY_IN_PROGRESS,  # also documents the 409 of on_duplicate=reject

@@ -9,7 +9,7 @@ that is WebDAV's, with an XML body.
 from fastapi import APIRouter, status
 
 from api.deps import BookDep, RejectDuplicates
-from api.errors import INVALID_BODY, UNAUTHORIZED, UNAVAILABLE, ValidationIssue
+from api.responses import UNAUTHORIZED, UNAVAILABLE, ValidationIssue, invalid_body
 from api.routes.bulk_schemas import (
     BatchCreateIn,
     BatchCreateOut,
@@ -56,7 +56,10 @@ def _result(index: int, outcome: CreateOutcome) -> CreateResult:
     name="create_contacts_in_batch",
     status_code=status.HTTP_200_OK,
     response_model=BatchCreateOut,
-    responses={200: {"description": "A result per item; see each `status`"}, **INVALID_BODY},
+    responses={
+        200: {"description": "A result per item; see each `status`"},
+        **invalid_body("contacts"),
+    },
 )
 async def create_batch(
     *,
@@ -80,7 +83,7 @@ async def create_batch(
     name="delete_contacts_in_batch",
     status_code=status.HTTP_200_OK,
     response_model=BatchDeleteOut,
-    responses={200: {"description": "A result per distinct id"}, **INVALID_BODY},
+    responses={200: {"description": "A result per distinct id"}, **invalid_body("ids")},
 )
 async def delete_batch(
     body: BatchDeleteIn, user_id: CurrentUserId, book: BookDep

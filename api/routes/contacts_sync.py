@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import BookDep
-from api.errors import GONE, UNAUTHORIZED, UNAVAILABLE, Responses, ValidationErrorOut
+from api.responses import GONE, UNAUTHORIZED, UNAVAILABLE, validation_error
 from auth.deps import CurrentUserId
+from contacts.errors import InvalidSyncCursor
 from contacts.sync import MAX_CHANGES, read_changes
 from models.contact import ContactOut
 
@@ -15,12 +16,14 @@ router = APIRouter(
     prefix="/contacts", tags=["contacts"], responses={**UNAUTHORIZED, **UNAVAILABLE}
 )
 
-INVALID_QUERY: Responses = {
-    422: {
-        "model": ValidationErrorOut,
-        "description": "`since` is not a cursor this API issued, or `limit` is out of range",
-    }
-}
+INVALID_QUERY = validation_error(
+    "`since` is not a cursor this API issued, or `limit` is out of range",
+    {
+        "type": InvalidSyncCursor.kind,
+        "loc": list(InvalidSyncCursor.loc),
+        "msg": InvalidSyncCursor.detail,
+    },
+)
 
 
 class ChangesOut(BaseModel):

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, status
 
-from api.errors import (
+from api.responses import (
     INCORRECT_PASSWORD,
     SESSION_NOT_FOUND,
     TOO_MANY_ATTEMPTS,
