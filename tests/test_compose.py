@@ -189,7 +189,7 @@ def test_api_healthcheck_needs_no_curl_and_hits_the_app_port() -> None:
 
     assert url is not None, command
     assert urlsplit(url[0]).port == APP_PORT
-    assert urlsplit(url[0]).path == "/readyz"  # ready means the store answers too
+    assert urlsplit(url[0]).path == "/healthz"  # the process, not the database
     assert "curl" not in command
     assert "wget" not in command
 
