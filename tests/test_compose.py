@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import dockerfile
 import pytest
 import yaml
 
@@ -438,3 +439,34 @@ def test_dockerfile_copies_exactly_the_app_packages() -> None:
 )
 def test_dockerignore_keeps_local_state_out_of_the_context(path: str) -> None:
     assert _dockerignored(path)
+
+
+# --- the Dockerfile, read by BuildKit's own parser -------------------------------------
+
+INSTRUCTIONS = {
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+    "LABEL", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+}  # fmt: skip
+# The fewest arguments each instruction needs to mean anything.
+MIN_ARGUMENTS = {"FROM": 1, "COPY": 2, "ADD": 2, "WORKDIR": 1, "USER": 1, "EXPOSE": 1, "RUN": 1}
+
+
+def test_the_dockerfile_is_valid_to_buildkits_parser() -> None:
+    commands = dockerfile.parse_file(str(DOCKERFILE))
+
+    unknown = [c.original for c in commands if c.cmd not in INSTRUCTIONS]
+    assert not unknown, f"not Dockerfile instructions: {unknown}"
+    short = [c.original for c in commands if len(c.value) < MIN_ARGUMENTS.get(c.cmd, 0)]
+    assert not short, f"missing arguments: {short}"
+    assert commands[0].cmd == "FROM"
+    # Exec form: the app is PID 1 and gets SIGTERM from `docker stop` directly.
+    [cmd] = [c for c in commands if c.cmd == "CMD"]
+    assert cmd.json
+    assert cmd.value == ("python", "-m", "api")
+
+
+def test_the_dockerfile_check_catches_what_the_parser_lets_through() -> None:
+    commands = dockerfile.parse_string("FROM python:3.11-slim\nCOPY\nUSERX app\n")
+
+    assert [c.cmd for c in commands if c.cmd not in INSTRUCTIONS] == ["USERX"]
+    assert [c.cmd for c in commands if len(c.value) < MIN_ARGUMENTS.get(c.cmd, 0)] == ["COPY"]
