@@ -3,6 +3,8 @@
 # `make run` semantics (.venv/bin/python -m api) on a free loopback port, with its
 # own empty DATA_DIR (embedded store), stopped and deleted again on exit.
 # Extra arguments go to `newman run`, e.g. `bash postman/run.sh --verbose`.
+# newman's working directory is postman/, so the import's file (fixtures/contacts.csv)
+# resolves relative to the collection.
 # Exit status: newman's (non-zero when any assertion fails), or 1 if the API won't start.
 set -euo pipefail
 
@@ -70,6 +72,7 @@ status=0
 npx --yes "newman@$NEWMAN_VERSION" run "$HERE/contacts-api.postman_collection.json" \
   --environment "$HERE/local.postman_environment.json" \
   --env-var "baseUrl=$BASE_URL" \
+  --working-dir "$HERE" \
   --timeout-request 15000 \
   "$@" || status=$?
 
