@@ -79,3 +79,32 @@ async def test_concurrent_logouts_with_one_token_all_succeed_or_401(
     assert 200 in {r.status_code for r in responses}
     assert await RevokedToken.find_all().count() == 1
     assert (await client.get("/contacts/", headers=alice.headers)).status_code == 401
+
+
+async def test_requests_racing_a_logout_are_refused_from_the_moment_it_answers(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    done: list[float] = []
+
+    async def log_out() -> int:
+        response = await client.post("/logout", headers=alice.headers)
+        done.append(asyncio.get_running_loop().time())
+        return response.status_code
+
+    async def read() -> tuple[float, int, float]:
+        started = asyncio.get_running_loop().time()
+        response = await client.get("/contacts/", headers=alice.headers)
+        return started, response.status_code, asyncio.get_running_loop().time()
+
+    racing = [read() for _ in range(50)]
+    results = await asyncio.gather(*racing[:25], log_out(), *racing[25:])
+    logout_status = results[25]
+    reads = [r for r in results if isinstance(r, tuple)]
+
+    assert logout_status == 200
+    assert {status for _, status, _ in reads} <= {200, 401}
+    # Every request that started after the logout answered was refused...
+    assert all(status == 401 for started, status, _ in reads if started > done[0])
+    # ...and so is every request from now on, on every route.
+    for path in ("/contacts/", "/me", "/me/sessions"):
+        assert (await client.get(path, headers=alice.headers)).status_code == 401
