@@ -1,6 +1,7 @@
 """Where domain and infrastructure errors become HTTP responses: one place, all JSON."""
 
 import logging
+import re
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -20,6 +21,8 @@ from contacts.errors import CursorExpired, DuplicateContact, KeyInProgress, Prec
 from models.errors import Conflict, DomainError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
+
+UNPARSABLE_MULTIPART = "Invalid multipart data."  # Starlette's words
 
 
 _STATUS: list[tuple[type[DomainError], int]] = [
@@ -71,7 +74,43 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
             },
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and exc.detail == UNPARSABLE_MULTIPART:
+        # Starlette's words for a multipart body it cannot split: invalid input (422).
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "type": "multipart_invalid",
+                        "loc": ["body"],
+                        "msg": "Body is not valid multipart/form-data",
+                    }
+                ]
+            },
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        # Starlette names only the methods of the first route whose path matched;
+        # RFC 9110 wants every method the resource has.
+        methods = _allowed_methods(request)
+        return JSONResponse(
+            {"detail": "Method Not Allowed"},
+            status_code=exc.status_code,
+            headers={"Allow": ", ".join(sorted(methods))},
+        )
     return await http_exception_handler(request, exc)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """The methods the OpenAPI document lists for every path template matching this path."""
+    paths: dict[str, dict[str, object]] = request.app.openapi()["paths"]
+    methods: set[str] = set()
+    for template, operations in paths.items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return methods
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -33,8 +33,12 @@ LOGIN_REQUEST_BODY = _request_body(
         "type": "object",
         "required": ["username", "password"],
         "properties": {
-            "username": {"type": "string", "description": "The account's email"},
-            "password": {"type": "string", "format": "password"},
+            "username": {
+                "type": "string",
+                "format": "email",
+                "description": "The account's email",
+            },
+            "password": {"type": "string", "format": "password", "minLength": 1, "maxLength": 128},
             "grant_type": {"type": "string", "enum": ["password"]},
         },
     },
@@ -45,7 +49,7 @@ REFRESH_REQUEST_BODY = _request_body(
         "type": "object",
         "required": ["refresh_token"],
         "properties": {
-            "refresh_token": {"type": "string"},
+            "refresh_token": {"type": "string", "minLength": 1, "maxLength": 4096},
             "grant_type": {"type": "string", "enum": ["refresh_token"]},
         },
     },

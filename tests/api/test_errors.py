@@ -138,3 +138,35 @@ async def test_chunked_bodies_are_limited_too(client: AsyncClient, alice: UserSe
     assert too_big.status_code == 413
     assert fits.status_code == 422  # read whole and validated: the name is too long
     assert fits.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/contacts/", "GET, HEAD, POST"),
+        ("OPTIONS", "/contacts/1", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("PUT", "/me", "DELETE, GET, HEAD, PATCH"),
+        ("DELETE", "/logout", "GET, HEAD, POST"),
+    ],
+)
+async def test_a_405_names_every_method_of_the_resource(
+    client: AsyncClient, alice: UserSession, method: str, path: str, allowed: str
+) -> None:
+    response = await client.request(method, path, headers=alice.headers)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json() == {"detail": "Method Not Allowed"}
+
+
+async def test_a_multipart_body_that_cannot_be_split_is_422(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    headers = {**alice.headers, "Content-Type": "multipart/form-data; boundary=XX"}
+
+    response = await client.post(
+        "/contacts/import", content=b"--XX\r\n\xc3\xb8\x06--XX--\r\n", headers=headers
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "multipart_invalid"
