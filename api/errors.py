@@ -101,13 +101,22 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 
 def _allowed_methods(request: Request) -> set[str]:
-    """The methods the OpenAPI document lists for every path template matching this path."""
+    """The methods the OpenAPI document lists for every path template matching this path.
+
+    A literal path wins over templates, as in routing: `/contacts/export` is never an `{id}`.
+    """
     paths: dict[str, dict[str, object]] = request.app.openapi()["paths"]
-    methods: set[str] = set()
-    for template, operations in paths.items():
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, request.url.path):
-            methods |= {method.upper() for method in operations}
+    if (literal := paths.get(request.url.path)) is not None:
+        matching = [literal]
+    else:
+        matching = [
+            operations
+            for template, operations in paths.items()
+            if re.fullmatch(
+                re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), request.url.path
+            )
+        ]
+    methods = {method.upper() for operations in matching for method in operations}
     if "GET" in methods:
         methods.add("HEAD")
     return methods

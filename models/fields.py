@@ -11,9 +11,25 @@ from models.passwords import MAX_LENGTH, MIN_LENGTH, normalize, reject_common
 # non-ASCII digits such as Arabic-Indic numerals.
 PHONE_PATTERN = r"^\+?[0-9]{7,15}$"
 
-# The largest value MongoDB stores as an int64; larger ids could never match and
-# would overflow BSON encoding, so they are rejected at the edge instead.
-MAX_ID = 2**63 - 1
+# The largest integer a JSON number holds exactly everywhere (JavaScript's
+# Number.MAX_SAFE_INTEGER); a larger id would reach a mobile or web client
+# already rounded. It is also far inside MongoDB's int64, so a bigger id is
+# refused at the edge rather than overflowing BSON encoding.
+MAX_ID = 2**53 - 1
+
+
+def _integral(value: object) -> object:
+    # JSON has one number type, and JSON Schema counts 2.0 as the integer 2; some
+    # encoders (JavaScript's among them, for large values) write ids that way.
+    # Strings and booleans stay refused: strict mode rejects them below.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A contact id in a request body: a JSON integer (2 or 2.0), never "2" or true.
+# Field first: the other way round, its bounds leak into the JSON Schema as `ge`/`le`.
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True), BeforeValidator(_integral)]
 
 # Printable text only: control characters (NUL, escapes, line breaks) in a name
 # are never intended and break the clients and exports that display them.

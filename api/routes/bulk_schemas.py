@@ -8,7 +8,7 @@ from api.responses import ValidationIssue
 from contacts.errors import DuplicateContact
 from contacts.service import MAX_BATCH
 from models.contact import CONTACT_EXAMPLE, STORED_EXAMPLE, ContactCreated
-from models.fields import MAX_ID
+from models.fields import BodyId
 
 STORE_UNAVAILABLE = "The database became unavailable; this item was not created"
 
@@ -127,7 +127,7 @@ class BatchCreateOut(BaseModel):
 class BatchDeleteIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"ids": [7, 8, 12]}]})
 
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]] = Field(
+    ids: list[BodyId] = Field(
         min_length=1,
         max_length=MAX_BATCH,
         description=f"1-{MAX_BATCH} contact ids; a repeated id is deleted and reported once",

@@ -9,10 +9,12 @@ from pydantic import BaseModel, Field
 from api.deps import BookDep, IfMatch, OwnedContact, etag, get_owned_contact, set_etag
 from api.responses import NOT_FOUND, PRECONDITION_FAILED, UNAUTHORIZED, UNAVAILABLE, Responses
 from api.routes.contacts import ETAG_HEADER
+from api.routes.ids import CONTACT_PATH
 from auth.deps import CurrentUserId
 from contacts.service import delete_contact, merge_into, update_contact
 from models.contact import ContactIn, ContactOut, ContactPatch
-from models.fields import MAX_ID
+from models.errors import NotFound
+from models.fields import BodyId
 
 MERGE_PATCH = "application/merge-patch+json"
 
@@ -25,7 +27,7 @@ WRITE_ERRORS: Responses = {**NOT_FOUND, **PRECONDITION_FAILED}
 
 
 @router.get(
-    "/{id}",
+    CONTACT_PATH,
     response_model=ContactOut,
     responses={
         **WITH_ETAG,
@@ -45,7 +47,7 @@ async def read_contact(
     return ContactOut.model_validate(contact)
 
 
-@router.put("/{id}", response_model=ContactOut, responses={**WITH_ETAG, **WRITE_ERRORS})
+@router.put(CONTACT_PATH, response_model=ContactOut, responses={**WITH_ETAG, **WRITE_ERRORS})
 async def replace_contact(
     body: ContactIn, contact: OwnedContact, book: BookDep, if_match: IfMatch, response: Response
 ) -> ContactOut:
@@ -57,7 +59,7 @@ async def replace_contact(
 
 
 @router.patch(
-    "/{id}",
+    CONTACT_PATH,
     response_model=ContactOut,
     responses={**WITH_ETAG, **WRITE_ERRORS},
     openapi_extra={
@@ -80,11 +82,18 @@ async def patch_contact(
 
 
 @router.delete(
-    "/{id}", name="delete_contact", status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS
+    CONTACT_PATH,
+    name="delete_contact",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=WRITE_ERRORS,
 )
 async def remove_contact(contact: OwnedContact, book: BookDep, if_match: IfMatch) -> None:
     """Delete a contact; with `If-Match`, only if it is still at that version."""
     await delete_contact(book, contact, if_match)
+
+
+def _invalid_other_id(kind: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": kind, "loc": ("body", "other_id"), "msg": message}])
 
 
 def _matches_weakly(if_none_match: str, current: str) -> bool:
@@ -94,12 +103,12 @@ def _matches_weakly(if_none_match: str, current: str) -> bool:
 
 
 class MergeIn(BaseModel):
-    other_id: int = Field(
-        ge=1, le=MAX_ID, strict=True, description="The contact merged in, then deleted"
-    )
+    other_id: BodyId = Field(description="The contact merged in, then deleted")
 
 
-@router.post("/{id}/merge", response_model=ContactOut, responses={**WITH_ETAG, **NOT_FOUND})
+@router.post(
+    f"{CONTACT_PATH}/merge", response_model=ContactOut, responses={**WITH_ETAG, **NOT_FOUND}
+)
 async def merge_contacts(
     target: OwnedContact,
     body: Annotated[MergeIn, Body()],
@@ -109,16 +118,13 @@ async def merge_contacts(
 ) -> ContactOut:
     """Merge another contact into this one (this one's fields win unless empty), deleting it."""
     if body.other_id == target.id:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("body", "other_id"),
-                    "msg": "A contact cannot be merged into itself",
-                }
-            ]
-        )
-    other = await get_owned_contact(body.other_id, user_id)
+        raise _invalid_other_id("value_error", "A contact cannot be merged into itself")
+    try:
+        other = await get_owned_contact(body.other_id, user_id)
+    except NotFound:
+        # The path names the resource; a bad reference in the body is the body's
+        # fault, as for any other field (and still says nothing of whose it is).
+        raise _invalid_other_id("contact_not_found", "No contact of yours has this id") from None
     written = await merge_into(book, target, other)
     set_etag(response, written)
     return ContactOut.model_validate(written)

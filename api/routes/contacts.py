@@ -85,6 +85,23 @@ async def list_contacts(
     return [ContactOut.model_validate(contact) for contact in page.contacts]
 
 
+# What a client (or a stateful fuzzer) can do next with the new contact's id.
+CREATED_CONTACT_LINKS = {
+    f"{verb.title()}TheNewContact": {
+        "operationId": f"{verb}Contact",
+        "parameters": {"id": "$response.body#/id"},
+        "description": f"{verb.title()} the contact just created",
+    }
+    for verb in ("read", "replace", "patch", "delete")
+} | {
+    "MergeIntoTheNewContact": {
+        "operationId": "mergeContacts",
+        "parameters": {"id": "$response.body#/id"},
+        "description": "Merge another contact into the one just created",
+    }
+}
+
+
 @router.post(
     "/",
     name="create_contact",
@@ -104,7 +121,8 @@ async def list_contacts(
                     "`Idempotency-Key`; absent otherwise",
                     "schema": {"type": "string", "enum": ["true"]},
                 },
-            }
+            },
+            "links": CREATED_CONTACT_LINKS,
         },
         **KEY_IN_PROGRESS,  # also documents the 409 of on_duplicate=reject
     },

@@ -61,7 +61,22 @@ async def change_my_password(
     await change_password(auth.passwords, user, body.new_password, claims)
 
 
-@router.get("/sessions", name="list_my_sessions", response_model=list[SessionOut])
+@router.get(
+    "/sessions",
+    name="list_my_sessions",
+    response_model=list[SessionOut],
+    responses={
+        200: {
+            "links": {
+                "EndTheFirstSession": {
+                    "operationId": "endMySession",
+                    "parameters": {"id": "$response.body#/0/id"},
+                    "description": "End the most recently used session",
+                }
+            }
+        }
+    },
+)
 async def read_my_sessions(claims: ValidToken) -> list[SessionOut]:
     """The caller's active sessions, most recently used first."""
     sessions = await list_sessions(claims.user_id)

@@ -147,6 +147,12 @@ async def test_chunked_bodies_are_limited_too(client: AsyncClient, alice: UserSe
         ("OPTIONS", "/contacts/1", "DELETE, GET, HEAD, PATCH, PUT"),
         ("PUT", "/me", "DELETE, GET, HEAD, PATCH"),
         ("DELETE", "/logout", "GET, HEAD, POST"),
+        # Literal paths beside /contacts/{id} are not ids, whatever the method.
+        ("PUT", "/contacts/export", "GET, HEAD"),
+        ("DELETE", "/contacts/changes", "GET, HEAD"),
+        ("PATCH", "/contacts/import", "POST"),
+        ("PUT", "/contacts/batch", "POST"),
+        ("DELETE", "/contacts/batch-delete", "POST"),
     ],
 )
 async def test_a_405_names_every_method_of_the_resource(

@@ -208,7 +208,7 @@ async def test_merging_a_contact_into_itself_is_422_and_changes_nothing(
     assert await ContactTombstone.find_all().count() == 0
 
 
-async def test_merging_in_a_contact_not_owned_is_404_and_changes_neither(
+async def test_merging_in_a_contact_not_owned_is_422_and_changes_neither(
     client: AsyncClient, alice: UserSession, bob: UserSession
 ) -> None:
     target = await create_contact(client, alice)
@@ -221,8 +221,12 @@ async def test_merging_in_a_contact_not_owned_is_404_and_changes_neither(
         await client.post(url, json={"other_id": 987654}, headers=alice.headers),
     ]
 
-    assert [r.status_code for r in responses] == [404, 404]
+    # The path's contact exists; the body's reference is the fault, as for any field.
+    # Another user's id and a missing one get the same answer.
+    assert [r.status_code for r in responses] == [422, 422]
     assert responses[0].json() == responses[1].json()
+    assert responses[0].json()["detail"][0]["type"] == "contact_not_found"
+    assert responses[0].json()["detail"][0]["loc"] == ["body", "other_id"]
     assert [await snapshot(target["id"]), await snapshot(his["id"])] == before
     assert await ContactTombstone.find_all().count() == 0
 

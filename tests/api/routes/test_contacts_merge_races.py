@@ -58,7 +58,7 @@ async def test_a_merge_never_undoes_an_edit_acknowledged_meanwhile(
         assert stored.name == f"New {attempt}"  # the acknowledged edit stands
 
 
-@pytest.mark.parametrize("other_id", [True, "2", 2.0])
+@pytest.mark.parametrize("other_id", [True, "2", 2.5])
 async def test_an_id_must_be_a_json_integer(
     client: AsyncClient, alice: UserSession, other_id: object
 ) -> None:
@@ -75,3 +75,22 @@ async def test_an_id_must_be_a_json_integer(
 
     assert (merged.status_code, deleted.status_code) == (422, 422)
     assert await Contact.find(Contact.user_id == alice.id).count() == 2
+
+
+async def test_an_integral_number_is_an_id_as_json_schema_says(
+    client: AsyncClient, alice: UserSession
+) -> None:
+    target, other, third = [await create_contact(client, alice) for _ in range(3)]
+
+    merged = await client.post(
+        f"/contacts/{target['id']}/merge",
+        json={"other_id": float(other["id"])},
+        headers=alice.headers,
+    )
+    deleted = await client.post(
+        "/contacts/batch-delete", json={"ids": [float(third["id"])]}, headers=alice.headers
+    )
+
+    assert merged.status_code == 200
+    assert deleted.json()["results"] == [{"id": third["id"], "status": 204}]
+    assert await Contact.find(Contact.user_id == alice.id).count() == 1
