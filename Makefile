@@ -8,7 +8,7 @@ PIP_COMPILE_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock clean openapi openapi-check bench postman
+.PHONY: help install run test lint fmt lock clean openapi openapi-check bench postman fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,6 +44,15 @@ openapi-check: ## Lint openapi.json (Redocly) and type-check a client generated 
 
 postman: $(STAMP) ## Run the Postman collection with newman against a throw-away API
 	bash postman/run.sh
+
+# The fuzzer registers and logs in hundreds of times from one address; the
+# abuse limits would turn most of its cases into 429s.
+FUZZ_API_ENV := -e LOGIN_LIMIT_PER_EMAIL=100000 -e LOGIN_LIMIT_PER_IP=100000 \
+	-e REGISTER_LIMIT_PER_IP=100000
+
+fuzz: $(STAMP) ## Fuzz a throw-away API from openapi.json (schemathesis, seeded; schemathesis.toml)
+	$(BIN)/python -m scripts.with_api $(FUZZ_API_ENV) -- \
+		$(BIN)/schemathesis run openapi.json --checks all $(FUZZ_ARGS)
 
 bench: $(STAMP) ## Benchmarks against a raw-PyMongo baseline (not written yet)
 	@echo "No benchmarks yet: they come with the performance work." >&2
