@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.requests import HEADER as REQUEST_ID_HEADER
 from api.responses import BEARER_CHALLENGE, RETRY_AFTER_SECONDS, STORE_UNAVAILABLE, UNPARSABLE_BODY
 from auth.errors import (
     AuthenticationError,
@@ -131,11 +132,16 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(_: Request, __: Exception) -> JSONResponse:
+async def _unexpected(request: Request, _: Exception) -> JSONResponse:
     # No details for the client; the server logs the traceback, since Starlette
-    # re-raises the exception after this response is sent.
+    # re-raises the exception after this response is sent. This answer comes from
+    # Starlette's outermost middleware, past RequestLog's tagging, so tag it here:
+    # the request id is what ties a user's report to that traceback.
+    request_id = getattr(request.state, "request_id", None)
     return JSONResponse(
-        {"detail": "Internal server error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+        {"detail": "Internal server error"},
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
     )
 
 

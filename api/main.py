@@ -13,7 +13,7 @@ from pymongo import AsyncMongoClient
 
 from api.config import Settings
 from api.errors import install_error_handlers
-from api.middleware import BodyLimit
+from api.middleware import BodyLimit, HeadAsGet
 from api.openapi import SERVERS, install_openapi
 from api.requests import RequestLog
 from api.routes import auth as auth_routes
@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=MAX_BODY_BYTES,
         per_path={"/contacts/import": contacts_io.MAX_IMPORT_BYTES},
     )
+    app.add_middleware(HeadAsGet)
     # Outermost: every answer, a 413 or a CORS preflight included, is logged and tagged.
     app.add_middleware(RequestLog)
     app.include_router(health.router)

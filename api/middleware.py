@@ -89,3 +89,35 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None  # malformed; HTTP servers refuse these before we see them
     return None
+
+
+class HeadAsGet:
+    """Answer HEAD wherever GET answers, as RFC 9110 requires: GET's status and headers, no body.
+
+    FastAPI routes only the methods they declare, so HEAD would otherwise be a 405
+    (whose Allow header names HEAD). The inner app sees a GET in a copy of the
+    scope; the server still sees HEAD, so it expects no body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, headers_only)
+        finally:
+            # The access log names the route the GET matched.
+            if "route" in as_get:
+                scope["route"] = as_get["route"]

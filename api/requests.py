@@ -33,6 +33,7 @@ class RequestLog:
         request_id = offered if offered and _ACCEPTABLE.fullmatch(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
+        method = scope["method"]  # as the client sent it, whatever inner layers see
         status = 500  # if the app fails before it answers
 
         async def send_with_id(message: Message) -> None:
@@ -45,14 +46,18 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("request", extra={"fields": _entry(scope, status, started, request_id)})
+            fields = _entry(scope, method, status, started, request_id)
+            log.info("request", extra={"fields": fields})
 
 
-def _entry(scope: Scope, status: int, started: float, request_id: str) -> dict[str, Any]:
+def _entry(
+    scope: Scope, method: str, status: int, started: float, request_id: str
+) -> dict[str, Any]:
     route = scope.get("route")
     return {
-        "method": scope["method"],
-        "path": getattr(route, "path", None) or "(unmatched)",
+        "method": method,
+        # path_format drops convertors: `/contacts/{id}`, as the OpenAPI document names it.
+        "path": getattr(route, "path_format", None) or "(unmatched)",
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         "request_id": request_id,

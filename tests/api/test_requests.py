@@ -50,6 +50,20 @@ async def test_each_request_logs_one_line_with_its_route_status_and_user(
     assert isinstance(entry["duration_ms"], float)
 
 
+async def test_a_head_request_is_logged_as_head_against_the_get_route(
+    client: AsyncClient, alice: UserSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    contact = await create_contact(client, alice)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="api.access"):
+        response = await client.head(f"/contacts/{contact['id']}", headers=alice.headers)
+
+    [entry] = _access(caplog)
+    assert (response.status_code, response.content) == (200, b"")
+    assert response.headers["etag"] == '"1"'
+    assert (entry["method"], entry["path"], entry["status"]) == ("HEAD", "/contacts/{id}", 200)
+
+
 async def test_tokens_and_passwords_never_reach_the_logs(
     client: AsyncClient, alice: UserSession, caplog: pytest.LogCaptureFixture
 ) -> None:
