@@ -8,7 +8,7 @@ PIP_COMPILE_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock clean openapi openapi-check bench postman fuzz
+.PHONY: help install run test lint fmt lock clean openapi openapi-check bench postman fuzz soak
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ FUZZ_API_ENV := -e LOGIN_LIMIT_PER_EMAIL=100000 -e LOGIN_LIMIT_PER_IP=100000 \
 fuzz: $(STAMP) ## Fuzz a throw-away API from openapi.json (schemathesis, seeded; schemathesis.toml)
 	$(BIN)/python -m scripts.with_api $(FUZZ_API_ENV) -- \
 		$(BIN)/schemathesis run openapi.json --checks all $(FUZZ_ARGS)
+
+soak: $(STAMP) ## Mixed load on a throw-away API, then check every acknowledged write (SOAK_ARGS)
+	$(BIN)/python -m scripts.soak $(SOAK_ARGS)
 
 bench: $(STAMP) ## Benchmarks against a raw-PyMongo baseline (not written yet)
 	@echo "No benchmarks yet: they come with the performance work." >&2
