@@ -27,8 +27,8 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
 
-class ApiStartError(RuntimeError):
-    pass
+class ApiError(RuntimeError):
+    """The API would not start, or would not stop cleanly."""
 
 
 def _free_port() -> int:
@@ -56,6 +56,7 @@ class Api:
     """One `python -m api` process; `restart()` brings it back on the same port and data."""
 
     def __init__(self, data_dir: Path, log_path: Path, env: Mapping[str, str]) -> None:
+        self.data_dir = data_dir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -74,7 +75,15 @@ class Api:
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "api"], cwd=ROOT, env=self._env, stdout=log, stderr=log
+                [sys.executable, "-m", "api"],
+                cwd=ROOT,
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                # Its own process group: Ctrl-C reaches only our caller, which then
+                # stops the API in order.
+                start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and self._process.poll() is None:
@@ -82,21 +91,22 @@ class Api:
                 return
             time.sleep(0.3)
         self.stop()
-        raise ApiStartError(
-            f"the API did not become ready on {self.url}; its log:\n{self.log_tail()}"
-        )
+        raise ApiError(f"the API did not become ready on {self.url}; its log:\n{self.log_tail()}")
 
     def stop(self) -> None:
+        """SIGTERM, which runs the app's shutdown; an unclean exit is an ApiError."""
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        # SIGTERM runs the app's shutdown, which stops the embedded store cleanly.
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(STOP_TIMEOUT)
+            code = process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+            raise ApiError(f"the API ignored SIGTERM for {STOP_TIMEOUT:.0f} s") from None
+        if code not in (0, -signal.SIGTERM):
+            raise ApiError(f"the API exited with {code} on SIGTERM")
 
     def restart(self) -> None:
         self.stop()
@@ -112,7 +122,8 @@ class Api:
 @contextmanager
 def running_api(env: Mapping[str, str] | None = None) -> Iterator[Api]:
     """A started API on a temporary DATA_DIR, stopped and removed on exit."""
-    with tempfile.TemporaryDirectory(prefix="contacts-api-") as tmp:
+    # A store killed outright may still be closing files while the directory goes.
+    with tempfile.TemporaryDirectory(prefix="contacts-api-", ignore_cleanup_errors=True) as tmp:
         api = Api(Path(tmp) / "data", Path(tmp) / "api.log", env or {})
         try:
             api.start()
@@ -151,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(api.log_tail(), file=sys.stderr)
             return status
-    except ApiStartError as error:
+    except ApiError as error:
         print(f"with_api: {error}", file=sys.stderr)
         return 1
 
