@@ -22,9 +22,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import URLError
 
+from api.store import STOP_TIMEOUT as STORE_STOP_TIMEOUT
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
+# Well past the app's own wait for the embedded store to stop, so a store slow to
+# close its files on a busy machine is not mistaken for an API that ignores SIGTERM.
+STOP_TIMEOUT = STORE_STOP_TIMEOUT + 20
 
 
 class ApiError(RuntimeError):
