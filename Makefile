@@ -57,8 +57,20 @@ fuzz: $(STAMP) ## Fuzz a throw-away API from openapi.json (schemathesis, seeded;
 soak: $(STAMP) ## Mixed load on a throw-away API, then check every acknowledged write (SOAK_ARGS)
 	$(BIN)/python -m scripts.soak $(SOAK_ARGS)
 
-bench: $(STAMP) ## Benchmarks against a raw-PyMongo baseline (not written yet)
-	@echo "No benchmarks yet: they come with the performance work." >&2
+# The bench extra (matplotlib, py-spy) on top of the dev pins; reinstalled when either lock changes.
+BENCH_STAMP := $(VENV)/.bench-$(shell cat requirements-dev.txt requirements-bench.txt | cksum | cut -d' ' -f1)
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--require-hashes --no-deps -r requirements-bench.txt
+	@rm -f $(VENV)/.bench-* && touch $@
+
+# wrk, the load generator, is a system package (.ci/run installs it).
+bench: $(BENCH_STAMP) ## API vs a raw-PyMongo baseline under wrk; writes BENCHMARKS.md (BENCH_ARGS=--smoke: CI's quick check)
+	@command -v wrk >/dev/null || { \
+		echo "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk" >&2; \
+		exit 2; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the code (a test fails while it is stale)
 	$(BIN)/python -m scripts.export_openapi
@@ -69,6 +81,8 @@ lock: $(STAMP) ## Re-pin requirements*.txt from pyproject.toml (versions and has
 		-o requirements.txt pyproject.toml
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(PIP_COMPILE_FLAGS) \
 		--extra dev -o requirements-dev.txt pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(PIP_COMPILE_FLAGS) \
+		--extra bench -c requirements-dev.txt -o requirements-bench.txt pyproject.toml
 
 clean: ## Remove the virtualenv and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
