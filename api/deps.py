@@ -17,7 +17,8 @@ ContactId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The co
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
 
 
-def get_book(request: Request) -> BookConfig:
+# No I/O in these, but `async def`: a plain `def` dependency costs a thread-pool hop.
+async def get_book(request: Request) -> BookConfig:
     book: BookConfig = request.app.state.book
     return book
 
@@ -46,7 +47,7 @@ def set_etag(response: Response, contact: Contact) -> None:
     response.headers["ETag"] = etag(contact)
 
 
-def get_precondition(
+async def get_precondition(
     request: Request,
     if_match: Annotated[
         str | None,
@@ -71,7 +72,7 @@ def get_precondition(
 IfMatch = Annotated[Precondition | None, Depends(get_precondition)]
 
 
-def reject_duplicates(
+async def reject_duplicates(
     on_duplicate: Annotated[
         Literal["flag", "reject"],
         Query(

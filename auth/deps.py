@@ -18,7 +18,9 @@ oauth2_scheme = OAuth2PasswordBearer(
 )
 
 
-def get_auth(request: Request) -> Auth:
+# The dependencies below do no I/O, yet are `async def`: FastAPI runs a plain `def`
+# dependency in its thread pool, a hand-off per request that cost more than the work.
+async def get_auth(request: Request) -> Auth:
     auth: Auth = request.app.state.auth
     return auth
 
@@ -26,7 +28,7 @@ def get_auth(request: Request) -> Auth:
 AuthDep = Annotated[Auth, Depends(get_auth)]
 
 
-def get_client(request: Request) -> Client:
+async def get_client(request: Request) -> Client:
     # Behind a proxy this is the forwarded address when the proxy is trusted
     # (uvicorn's --forwarded-allow-ips), else the proxy's own.
     return Client(
