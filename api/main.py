@@ -88,6 +88,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await init_models(app.state.database)
 
         app.state.auth = build_auth(settings)
+        stack.callback(app.state.auth.passwords.close)
         app.state.book = BookConfig(
             country_code=settings.phone_default_country_code,
             tombstone_lifetime=timedelta(days=settings.sync_horizon_days),

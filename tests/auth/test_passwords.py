@@ -1,4 +1,8 @@
-from auth.passwords import PasswordHasher
+import asyncio
+import os
+import threading
+
+from auth.passwords import HASHING_NICENESS, PasswordHasher
 
 
 async def test_hash_is_argon2id_and_verifies() -> None:
@@ -30,3 +34,31 @@ async def test_a_malformed_stored_hash_fails_verification_instead_of_raising() -
 
     assert not await hasher.verify("anything", "not-a-hash")
     assert not await hasher.verify("anything", "")
+
+
+async def test_hashing_runs_at_a_lower_priority_than_requests() -> None:
+    hasher = PasswordHasher(2)
+    await asyncio.gather(hasher.hash("one password"), hasher.hash("another one"))
+
+    hashing = _hashing_threads()
+
+    assert hashing
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+    for thread in hashing:
+        assert thread.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == HASHING_NICENESS
+    hasher.close()
+
+
+def _hashing_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("argon2")}
+
+
+async def test_no_more_hashes_run_at_once_than_allowed() -> None:
+    before = _hashing_threads()  # other hashers' threads, if still winding down
+    hasher = PasswordHasher(2)
+
+    await asyncio.gather(*(hasher.hash(f"password {i}") for i in range(6)))
+
+    assert len(_hashing_threads() - before) == 2
+    hasher.close()
