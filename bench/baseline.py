@@ -26,6 +26,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 Doc = dict[str, Any]
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "jti", "iat", "exp"]
 FIELDS = ("id", "name", "phone_number", "email", "user_id", "created_at", "updated_at")
+# What contacts/listing.py reads of each listed row.
+ROW = [*FIELDS[1:], "version", "name_key", "created_key"]
 _NOT_DIGITS = re.compile(r"[^0-9]")
 
 
@@ -124,10 +126,12 @@ async def list_contacts(
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> Response:
     contacts = request.app.state.db.contacts
-    owned = {"user_id": user_id, "_id": {"$gte": 1}}  # as models.contact.owned_by()
-    query = owned if cursor is None else {"$and": [owned, {"_id": {"$gt": after_id(cursor)}}]}
-    found = contacts.find(query).sort([("_id", 1)]).skip(offset).limit(limit + 1)
-    rows, total = await asyncio.gather(found.to_list(), contacts.count_documents(owned))
+    owned = {"user_id": {"$eq": user_id}}  # as models.contact.owned_by()
+    query = owned if cursor is None else {"$and": [owned, {"id_key": {"$gt": after_id(cursor)}}]}
+    found = contacts.find(query, ROW).sort([("id_key", 1)]).skip(offset).limit(limit + 1)
+    counted = contacts.aggregate([{"$match": owned}, {"$count": "n"}])
+    rows, counts = await asyncio.gather(found.to_list(), (await counted).to_list())
+    total = counts[0]["n"] if counts else 0
     headers = {"X-Total-Count": str(total)}
     if len(rows) > limit:
         state = {"sort": "id", "q": None, "after": None, "id": rows[limit - 1]["_id"]}
@@ -164,7 +168,7 @@ async def create_contact(
     db: AsyncDatabase[Doc] = request.app.state.db
     fields, keys = body.model_dump(), derived_keys(body)
     lookups = [
-        db.contacts.find({"user_id": user_id, "_id": {"$gte": 1}, key: keys[key]}, {"_id": 1})
+        db.contacts.find({"user_id": {"$eq": user_id}, key: {"$eq": keys[key]}}, {"_id": 1})
         for key in ("phone_key", "email_key")
     ]
     found = await asyncio.gather(*(lookup.to_list() for lookup in lookups))
@@ -179,7 +183,8 @@ async def create_contact(
     )
     assert counter is not None  # noqa: S101  # upsert=True always returns one
     moment = now()
-    doc = {"_id": counter["seq"], "user_id": user_id, **fields, **keys, "version": 1}
+    doc = {"_id": counter["seq"], "id_key": counter["seq"], "user_id": user_id, **fields, **keys}
+    doc["version"] = 1
     doc |= {"created_key": int(moment.timestamp() * 1000), "created_at": moment}
     doc["updated_at"] = moment
     await db.contacts.insert_one(doc)

@@ -39,6 +39,7 @@ def _contact(contact_id: int, user_id: int, moment: datetime) -> dict[str, Any]:
     phone = f"+1555{contact_id:08d}"
     return {
         "_id": contact_id,
+        "id_key": contact_id,
         "user_id": user_id,
         "name": name,
         "phone_number": phone,

@@ -12,13 +12,13 @@ from pydantic import BaseModel, Field, ValidationError
 from contacts.errors import InvalidCursor
 from contacts.phones import digits_of, name_key
 from models import Contact
-from models.contact import owned_by
+from models.contact import SORT_KEYS, ContactOut, owned_by
 from models.fields import MAX_ID
 
 Sort = Literal["id", "-id", "name", "-name", "created_at", "-created_at"]
 SORTS: tuple[str, ...] = get_args(Sort)
-# Which stored field orders each sort; ties (and the id sort) go by _id.
-_FIELDS = {"id": "_id", "name": "name_key", "created_at": "created_key"}
+# Which stored field orders each sort; ties (and the id sort) go by id_key.
+_FIELDS = SORT_KEYS
 _AFTER_TYPES: dict[str, type] = {"id": type(None), "name": str, "created_at": int}
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
 # Digits and the punctuation people type in phone numbers: such a query also
@@ -36,9 +36,19 @@ class _Cursor(BaseModel):
     id: int = Field(ge=1, le=MAX_ID)
 
 
+# A listed row: what ContactOut shows, plus the sort keys a cursor is made of.
+_ROW_FIELDS = (
+    *(name for name in ContactOut.model_fields if name != "id"),
+    "name_key",
+    "created_key",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
-    contacts: list[Contact]
+    # Stored documents as dicts (`_id` renamed `id`): a page is read to be shown, so
+    # building Beanie documents of it, and models of those, would be work thrown away.
+    contacts: list[dict[str, Any]]
     next_cursor: str | None
 
 
@@ -72,6 +82,15 @@ class ListQuery:
     cursor: str | None = None
 
 
+async def count_matches(user_id: int, q: str | None) -> int:
+    """How many of the user's contacts match `q` (all of them without one)."""
+    # A `$count` stage: the embedded store answers it from the owner index, where
+    # count_documents' `$group` scans the whole collection. MongoDB uses the index for both.
+    pipeline: list[dict[str, Any]] = [{"$match": search_filter(user_id, q)}, {"$count": "n"}]
+    rows = await (await Contact.get_pymongo_collection().aggregate(pipeline)).to_list()
+    return int(rows[0]["n"]) if rows else 0
+
+
 async def read_page(request: ListQuery) -> Page:
     """One page in the requested order; with a cursor, the page after it (no skip)."""
     sort, q, limit = request.sort, request.q, request.limit
@@ -80,33 +99,29 @@ async def read_page(request: ListQuery) -> Page:
     if request.cursor is not None:
         position = decode_cursor(request.cursor, sort, q)
         query = {"$and": [query, _after(position, field, direction)]}
-    order = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
-    found = Contact.find(query).sort(*order).skip(request.offset).limit(limit + 1)  # type: ignore[arg-type]
-    rows = await found.to_list()
+    order = [(field, direction)] + ([("id_key", direction)] if field != "id_key" else [])
+    found = Contact.get_pymongo_collection().find(query, projection=_ROW_FIELDS)
+    rows = [
+        {"id": row.pop("_id"), **row}
+        async for row in found.sort(order).skip(request.offset).limit(limit + 1)
+    ]
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]
-    return Page(rows[:limit], encode_cursor(sort, q, _sort_value(last, field), last.id))
+    after = None if field == "id_key" else last[field]
+    return Page(rows[:limit], encode_cursor(sort, q, after, last["id"]))
 
 
 def _after(position: _Cursor, field: str, direction: int) -> dict[str, Any]:
     beyond = "$gt" if direction == 1 else "$lt"
-    if field == "_id":
-        return {"_id": {beyond: position.id}}
+    if field == "id_key":
+        return {"id_key": {beyond: position.id}}
     return {
         "$or": [
             {field: {beyond: position.after}},
-            {field: position.after, "_id": {beyond: position.id}},
+            {field: position.after, "id_key": {beyond: position.id}},
         ]
     }
-
-
-def _sort_value(contact: Contact, field: str) -> str | int | None:
-    if field == "name_key":
-        return contact.name_key
-    if field == "created_key":
-        return contact.created_key
-    return None
 
 
 def encode_cursor(sort: Sort, q: str | None, after: str | int | None, last_id: int) -> str:

@@ -19,7 +19,7 @@ from contacts.files import (
 )
 from contacts.service import BookConfig, derived_keys, insert_contacts
 from models import Contact
-from models.contact import ContactIn
+from models.contact import ContactIn, owned_by
 
 Format = Literal["vcf", "csv"]
 MEDIA_TYPES: dict[Format, str] = {
@@ -76,8 +76,8 @@ async def export_file(user_id: int, fmt: Format) -> AsyncIterator[bytes]:
 
 
 async def _batch(user_id: int, after: int) -> list[Contact]:
-    query = {"user_id": user_id, "_id": {"$gt": after}}
-    return await Contact.find(query).sort("_id").limit(EXPORT_BATCH).to_list()
+    query = {**owned_by(user_id), "id_key": {"$gt": after}}
+    return await Contact.find(query).sort("id_key").limit(EXPORT_BATCH).to_list()
 
 
 async def _render(user_id: int, fmt: Format, batch: list[Contact]) -> AsyncIterator[bytes]:
@@ -159,7 +159,7 @@ async def _known_keys(
     if not wanted["phone_key"]:
         return {}
     query = {"user_id": user_id, "$or": [{n: {"$in": v}} for n, v in wanted.items()]}
-    found = Contact.get_pymongo_collection().find(query, projection=list(wanted)).sort("_id")
+    found = Contact.get_pymongo_collection().find(query, projection=list(wanted)).sort("id_key")
     known: dict[tuple[str, str], list[int]] = {}
     async for doc in found:
         for name in wanted:

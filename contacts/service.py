@@ -61,7 +61,7 @@ async def find_duplicates(
     # answers by scanning the collection.
     collection = Contact.get_pymongo_collection()
     lookups = [
-        collection.find({**owned_by(user_id), field: keys[field]}, projection={"_id": 1})
+        collection.find({**owned_by(user_id), field: {"$eq": keys[field]}}, projection={"_id": 1})
         for field in ("phone_key", "email_key")
         if keys.get(field)
     ]

@@ -89,8 +89,8 @@ async def _snapshot_page(user_id: int, position: _Cursor, limit: int) -> Changes
     """Live contacts in id order; the last page hands over to the feed at `position.t`."""
     query = owned_by(user_id)
     if position.id is not None:
-        query["_id"] = {"$gt": position.id}
-    rows = await Contact.find(query).sort("+_id").limit(limit + 1).to_list()
+        query["id_key"] = {"$gt": position.id}
+    rows = await Contact.find(query).sort("+id_key").limit(limit + 1).to_list()
     if len(rows) > limit:
         following = _Cursor(t=position.t, id=rows[limit - 1].id, snapshot=True)
         return Changes(rows[:limit], [], encode_cursor(following), has_more=True)
@@ -159,12 +159,13 @@ async def _first(
     """
     collection = model.get_pymongo_collection()
     position, start = window.position, _to_time(window.position.t)
+    owner = owned_by(window.user_id)  # the same filter for tombstones: `$eq`, for the index
     if await _is_embedded(collection.database):
         widened = start.replace(microsecond=0)
         end = window.settled.replace(microsecond=0) + timedelta(seconds=1)
-        found = collection.find({"user_id": window.user_id, field: {"$gte": widened, "$lt": end}})
+        found = collection.find({**owner, field: {"$gte": widened, "$lt": end}})
     else:
-        query: dict[str, Any] = {"user_id": window.user_id}
+        query: dict[str, Any] = dict(owner)
         if position.id is None:
             query[field] = {"$gt": start, "$lte": window.settled}
         else:

@@ -3,10 +3,18 @@
 from typing import Any
 
 from beanie import Document, init_beanie
+from pymongo import IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from models.attempts import AttemptCounter
-from models.contact import Contact, ContactTombstone, contact_indexes, tombstone_indexes
+from models.contact import (
+    Contact,
+    ContactTombstone,
+    backfill_id_keys,
+    contact_indexes,
+    tombstone_indexes,
+)
 from models.counter import Counter
 from models.idempotency import IdempotencyRecord
 from models.session import Session
@@ -35,10 +43,24 @@ async def init_models(database: AsyncDatabase[Any]) -> None:
     """Bind the documents to `database` (process-wide, as Beanie does) and build indexes."""
     await init_beanie(database=database, document_models=DOCUMENT_MODELS)
     embedded_store = await is_embedded_store(database)
-    await Contact.get_pymongo_collection().create_indexes(contact_indexes(embedded_store))
-    await ContactTombstone.get_pymongo_collection().create_indexes(
-        tombstone_indexes(embedded_store)
+    await _set_indexes(Contact.get_pymongo_collection(), contact_indexes(embedded_store))
+    await _set_indexes(
+        ContactTombstone.get_pymongo_collection(), tombstone_indexes(embedded_store)
     )
+    await backfill_id_keys()
+
+
+async def _set_indexes(collection: AsyncCollection[Any], wanted: list[IndexModel]) -> None:
+    """Create `wanted`, and drop indexes an older release made for orders it read by.
+
+    Kept: `_id`, `wanted`, and TTL indexes (declared on the document classes).
+    Indexes are told apart by their keys: the embedded store names them its own way.
+    """
+    await collection.create_indexes(wanted)
+    keep = [list(model.document["key"].items()) for model in wanted] + [[("_id", 1)]]
+    for name, info in (await collection.index_information()).items():
+        if list(info["key"]) not in keep and "expireAfterSeconds" not in info:
+            await collection.drop_index(name)
 
 
 __all__ = [

@@ -4,15 +4,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from beanie import Document
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
-from pymongo import ASCENDING, IndexModel
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pymongo import ASCENDING, IndexModel, UpdateOne
 from typing_extensions import TypedDict
 
 from models.fields import ContactName, PhoneNumber, utcnow
 from models.patch import NotNull
 
 # The orders a list can be read in, each served by an index that starts with the owner.
-SORT_KEYS = {"id": "_id", "name": "name_key", "created_at": "created_key"}
+SORT_KEYS = {"id": "id_key", "name": "name_key", "created_at": "created_key"}
 
 
 class Contact(Document):
@@ -21,6 +21,10 @@ class Contact(Document):
     name: str
     phone_number: str
     email: str
+    # The id again, in a field of its own: what every order and page goes by. The
+    # embedded store orders `_id` integers as text unless the filter names `_id`, and
+    # a filter naming it turns every list into a scan of the whole collection.
+    id_key: int = 0
     # Derived on every write, for search, sorting and duplicate detection.
     name_key: str = ""  # the name casefolded
     phone_key: str = ""  # digits with an optional leading +, E.164 when a region is set
@@ -36,6 +40,11 @@ class Contact(Document):
     class Settings:
         name = "contacts"
         # The indexes depend on the server: see contact_indexes().
+
+    @model_validator(mode="after")
+    def _id_key_is_the_id(self) -> "Contact":
+        self.id_key = self.id
+        return self
 
 
 class ContactTombstone(Document):
@@ -59,13 +68,29 @@ def epoch_ms(moment: datetime) -> int:
 
 
 def owned_by(user_id: int) -> dict[str, Any]:
-    """The filter of one user's contacts, for every query that sorts or pages them.
+    """The filter of one user's contacts; sort and page them by `id_key`, never `_id`.
 
-    The `_id` condition holds for every contact (ids start at 1). It is there for
-    the embedded store, which orders integer ids as text (1, 10, 11, 2, ...)
-    unless the filter itself names `_id`.
+    `$eq` means what a bare value means, except to the embedded store: it answers a
+    bare value in a filter that also sorts or ranges by scanning the collection (a
+    bare value may match inside arrays there), and `$eq` through the owner index.
     """
-    return {"user_id": user_id, "_id": {"$gte": 1}}
+    return {"user_id": {"$eq": user_id}}
+
+
+async def backfill_id_keys() -> int:
+    """Give contacts stored before `id_key` existed their `id_key`; how many needed it.
+
+    Run at start-up; idempotent, so replicas starting together do no harm.
+    """
+    collection = Contact.get_pymongo_collection()
+    # One update per document: the embedded store has no pipeline updates ($set: "$_id").
+    updates = [
+        UpdateOne({"_id": doc["_id"]}, {"$set": {"id_key": doc["_id"]}})
+        async for doc in collection.find({"id_key": {"$exists": False}}, projection={"_id": 1})
+    ]
+    for start in range(0, len(updates), 1000):
+        await collection.bulk_write(updates[start : start + 1000], ordered=False)
+    return len(updates)
 
 
 def tombstone_indexes(embedded_store: bool) -> list[IndexModel]:
@@ -77,17 +102,17 @@ def tombstone_indexes(embedded_store: bool) -> list[IndexModel]:
 def contact_indexes(embedded_store: bool) -> list[IndexModel]:
     """The owner's indexes: lookups, every list order, the changes feed, duplicates.
 
-    On MongoDB each ordered index ends in `_id`, the tie-breaker that makes keyset
-    pages exact. The embedded store breaks every insert into a collection whose
-    compound index names `_id`, so there they stop before it (the sort still
-    names `_id`; the store then finishes the order itself).
+    Each list order's index ends in `id_key`, the tie-breaker that makes keyset
+    pages exact. The changes feed's ends in `_id` on MongoDB; the embedded store
+    breaks every insert into a collection whose compound index names `_id`, so
+    there it stops before it (that store's feed orders its window itself).
     """
-    tail = [] if embedded_store else [("_id", ASCENDING)]
+    feed_tail = [] if embedded_store else [("_id", ASCENDING)]
     ordered = [
-        [("user_id", ASCENDING), *([] if embedded_store else [("_id", ASCENDING)])],
-        [("user_id", ASCENDING), ("name_key", ASCENDING), *tail],
-        [("user_id", ASCENDING), ("created_key", ASCENDING), *tail],
-        [("user_id", ASCENDING), ("updated_at", ASCENDING), *tail],
+        [("user_id", ASCENDING), ("id_key", ASCENDING)],
+        [("user_id", ASCENDING), ("name_key", ASCENDING), ("id_key", ASCENDING)],
+        [("user_id", ASCENDING), ("created_key", ASCENDING), ("id_key", ASCENDING)],
+        [("user_id", ASCENDING), ("updated_at", ASCENDING), *feed_tail],
     ]
     lookups = [
         [("user_id", ASCENDING), ("phone_key", ASCENDING)],

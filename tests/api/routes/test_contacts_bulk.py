@@ -14,6 +14,7 @@ from tests.helpers import CONTACT, UserSession, create_contact
 
 STORED_FIELDS = {
     "_id",
+    "id_key",
     "user_id",
     "name",
     "phone_number",

@@ -23,12 +23,14 @@ SMUGGLED: dict[str, Any] = {
     "is_admin": True,
     "role": "admin",
     "version": 77,
+    "id_key": 997,
     "name_key": "forged",
     "created_at": "2000-01-01T00:00:00Z",
 }
 USER_FIELDS = {"_id", "first_name", "last_name", "email", "password_hash", "created_at"}
 CONTACT_FIELDS = {
     "_id",
+    "id_key",
     "user_id",
     "name",
     "phone_number",
@@ -43,7 +45,7 @@ CONTACT_FIELDS = {
 }
 # Nothing internal may appear in any response: hashes, Mongo's `_id`, derived keys.
 LEAKS = re.compile(
-    r"password_hash|\$argon2|refresh_hash|\"_id\"|name_key|phone_key|email_key|created_key"
+    r"password_hash|\$argon2|refresh_hash|\"_id\"|id_key|name_key|phone_key|email_key|created_key"
     r"|is_admin|\"role\"|writer|revision_id"
 )
 
@@ -65,6 +67,7 @@ def _assert_contact_stored_as_sent(raw: dict[str, Any], owner: int) -> None:
     assert set(raw) == CONTACT_FIELDS
     assert raw["user_id"] == owner
     assert raw["_id"] not in (998, 999)
+    assert raw["id_key"] == raw["_id"]
     assert raw["name_key"] != "forged"
     assert raw["created_at"].year != 2000
 
