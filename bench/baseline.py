@@ -127,7 +127,7 @@ async def list_contacts(
 ) -> Response:
     contacts = request.app.state.db.contacts
     owned = {"user_id": {"$eq": user_id}}  # as models.contact.owned_by()
-    query = owned if cursor is None else {"$and": [owned, {"id_key": {"$gt": after_id(cursor)}}]}
+    query = owned if cursor is None else {**owned, "id_key": {"$gt": after_id(cursor)}}
     found = contacts.find(query, ROW).sort([("id_key", 1)]).skip(offset).limit(limit + 1)
     counted = contacts.aggregate([{"$match": owned}, {"$count": "n"}])
     rows, counts = await asyncio.gather(found.to_list(), (await counted).to_list())

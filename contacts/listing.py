@@ -96,15 +96,14 @@ async def read_page(request: ListQuery) -> Page:
     sort, q, limit = request.sort, request.q, request.limit
     field, direction = _FIELDS[sort.lstrip("-")], -1 if sort.startswith("-") else 1
     query = search_filter(request.user_id, q)
-    if request.cursor is not None:
-        position = decode_cursor(request.cursor, sort, q)
-        query = {"$and": [query, _after(position, field, direction)]}
     order = [(field, direction)] + ([("id_key", direction)] if field != "id_key" else [])
-    found = Contact.get_pymongo_collection().find(query, projection=_ROW_FIELDS)
-    rows = [
-        {"id": row.pop("_id"), **row}
-        async for row in found.sort(order).skip(request.offset).limit(limit + 1)
-    ]
+    wanted = request.offset + limit + 1
+    if request.cursor is None:
+        rows = await _rows(query, order, wanted)
+    else:
+        position = decode_cursor(request.cursor, sort, q)
+        rows = await _rows_after(query, order, position, wanted)
+    rows = rows[request.offset :]
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]
@@ -112,16 +111,34 @@ async def read_page(request: ListQuery) -> Page:
     return Page(rows[:limit], encode_cursor(sort, q, after, last["id"]))
 
 
-def _after(position: _Cursor, field: str, direction: int) -> dict[str, Any]:
+async def _rows(
+    query: dict[str, Any], order: list[tuple[str, int]], n: int
+) -> list[dict[str, Any]]:
+    found = Contact.get_pymongo_collection().find(query, projection=_ROW_FIELDS)
+    return [{"id": row.pop("_id"), **row} async for row in found.sort(order).limit(n)]
+
+
+async def _rows_after(
+    query: dict[str, Any], order: list[tuple[str, int]], position: _Cursor, n: int
+) -> list[dict[str, Any]]:
+    """The first `n` rows after the cursor's position.
+
+    Conditions are added beside the owner's, never under an `$and` or `$or`: the
+    embedded store reads those by scanning the collection. So a position in a
+    (value, id) order is two index ranges, read one after the other: the rest of
+    the value's ties by id, then the values beyond it.
+    """
+    field, direction = order[0]
     beyond = "$gt" if direction == 1 else "$lt"
     if field == "id_key":
-        return {"id_key": {beyond: position.id}}
-    return {
-        "$or": [
-            {field: {beyond: position.after}},
-            {field: position.after, "id_key": {beyond: position.id}},
-        ]
-    }
+        return await _rows({**query, "id_key": {beyond: position.id}}, order, n)
+    ties = await _rows(
+        {**query, field: {"$eq": position.after}, "id_key": {beyond: position.id}}, order, n
+    )
+    if len(ties) >= n:
+        return ties
+    rest = await _rows({**query, field: {beyond: position.after}}, order, n - len(ties))
+    return ties + rest
 
 
 def encode_cursor(sort: Sort, q: str | None, after: str | int | None, last_id: int) -> str:
