@@ -1,5 +1,6 @@
 """Settings, read from the environment (and `.env`) by pydantic-settings."""
 
+import os
 from pathlib import Path
 from typing import Annotated, Self
 
@@ -7,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.keys import SECRET_BYTES
+from auth.passwords import PARALLELISM
 
 
 class Settings(BaseSettings):
@@ -31,8 +33,10 @@ class Settings(BaseSettings):
     login_limit_per_email: int = Field(default=5, ge=1)
     login_limit_per_ip: int = Field(default=50, ge=1)
     register_limit_per_ip: int = Field(default=20, ge=1)
-    # Argon2 hashes computed at once by this process; each holds 64 MiB.
-    password_hash_concurrency: int = Field(default=4, ge=1, le=64)
+    # Argon2 hashes computed at once by this process; each holds 64 MiB. Unset: one
+    # per PARALLELISM cores this process may use (each hash already keeps that many
+    # threads busy), at least one. More only thrash the caches: see BENCHMARKS.md.
+    password_hash_concurrency: int | None = Field(default=None, ge=1, le=64)
     # Country calling code (e.g. 234, 1, 44) for storing numbers without one in
     # E.164 next to the original, so "0803..." and "+234803..." are one number.
     phone_default_country_code: str | None = Field(default=None, pattern=r"^[1-9][0-9]{0,2}$")
@@ -42,7 +46,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     cors_origins: Annotated[list[str], NoDecode] = []
 
-    @field_validator("mongodb_url", "jwt_secret", "phone_default_country_code", mode="before")
+    @field_validator(
+        "mongodb_url",
+        "jwt_secret",
+        "phone_default_country_code",
+        "password_hash_concurrency",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `MONGODB_URL=` in a .env file means "not set", not "an empty URL".
@@ -64,6 +74,12 @@ class Settings(BaseSettings):
             # Every replica must sign with the same key, so none may invent its own.
             raise ValueError("JWT_SECRET is required when MONGODB_URL is set")
         return self
+
+    @property
+    def hash_concurrency(self) -> int:
+        if self.password_hash_concurrency is not None:
+            return self.password_hash_concurrency
+        return max(1, len(os.sched_getaffinity(0)) // PARALLELISM)
 
     @property
     def embedded(self) -> bool:

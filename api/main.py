@@ -111,7 +111,7 @@ def build_auth(settings: Settings) -> Auth:
     )
     return Auth(
         tokens=TokenIssuer(_signing_secret(settings), policy),
-        passwords=PasswordHasher(settings.password_hash_concurrency),
+        passwords=PasswordHasher(settings.hash_concurrency),
         limits=limits,
     )
 
@@ -174,10 +174,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     # Outermost: every answer, a 413 or a CORS preflight included, is logged and tagged.
     app.add_middleware(RequestLog)
-    app.include_router(health.router)
+    # Routes are matched in this order, one by one: the hottest first. (`{id}` never
+    # claims /contacts/export and its siblings; see api/routes/ids.py.)
+    for module in (contact, contacts, contacts_sync, contacts_bulk, contacts_io):
+        app.include_router(module.router)
     app.include_router(auth_routes.router)
     app.include_router(me_routes.router)
-    # Fixed paths under /contacts/ before /contacts/{id}, which would otherwise claim them.
-    for module in (contacts_sync, contacts_bulk, contacts_io, contacts, contact):
-        app.include_router(module.router)
+    app.include_router(health.router)
     return app

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,13 @@ def test_the_secret_is_never_shown_in_repr_or_errors() -> None:
 def test_out_of_range_numbers_are_refused(name: str, value: str) -> None:
     with pytest.raises(ValidationError):
         _settings(**{name: value})
+
+
+def test_hash_concurrency_defaults_to_one_hash_per_four_usable_cores() -> None:
+    cores = len(os.sched_getaffinity(0))
+
+    assert Settings(_env_file=None).hash_concurrency == max(1, cores // 4)
+    assert Settings(_env_file=None, password_hash_concurrency="").hash_concurrency == max(
+        1, cores // 4
+    )
+    assert Settings(_env_file=None, password_hash_concurrency=3).hash_concurrency == 3
