@@ -312,3 +312,26 @@ async def test_q_searches_names_emails_and_phone_digits_of_the_caller_only(
     assert response.status_code == 200
     assert [c["id"] for c in response.json()] == [ids[i] for i in expected]
     assert response.headers["x-total-count"] == str(len(expected))
+
+
+async def test_total_false_leaves_out_the_count_and_the_link_keeps_it_so(
+    client: AsyncClient, alice: UserSession, book: list[int]
+) -> None:
+    first = await client.get(
+        "/contacts/", params={"limit": 5, "total": "false"}, headers=alice.headers
+    )
+    link = NEXT_LINK.fullmatch(first.headers["link"])
+    assert link is not None
+    second = await client.get(link.group(1), headers=alice.headers)
+
+    assert "x-total-count" not in first.headers
+    assert "x-total-count" not in second.headers
+    assert "total=false" in link.group(1)
+    assert [c["id"] for c in first.json() + second.json()] == book
+
+
+async def test_total_must_be_a_boolean(client: AsyncClient, alice: UserSession) -> None:
+    response = await client.get("/contacts/", params={"total": "maybe"}, headers=alice.headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "total"]
