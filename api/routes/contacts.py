@@ -162,12 +162,8 @@ async def create(
 
     async def run() -> StoredResponse:
         contact, duplicates = await create_contact(book, user_id, body, reject_duplicates=reject)
-        created = ContactCreated.model_validate(
-            {
-                **ContactOut.model_validate(contact).model_dump(),
-                "possible_duplicate_of": duplicates,
-            }
-        )
+        created = ContactCreated.model_validate(contact)
+        created.possible_duplicate_of = duplicates
         location = str(request.url_for("read_contact", id=contact.id))
         headers = {"Location": location, "ETag": etag(contact)}
         return StoredResponse(201, created.model_dump(mode="json"), headers)
