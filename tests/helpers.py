@@ -105,3 +105,21 @@ async def refresh_status(client: AsyncClient, session: UserSession) -> int:
 async def login_status(client: AsyncClient, email: str, password: str) -> int:
     response = await client.post("/login", json={"email": email, "password": password})
     return response.status_code
+
+
+# Every field a stored contact document has: nothing a client sent beyond these.
+STORED_CONTACT_FIELDS = {
+    "_id",
+    "id_key",
+    "user_id",
+    "name",
+    "phone_number",
+    "email",
+    "name_key",
+    "phone_key",
+    "email_key",
+    "created_key",
+    "created_at",
+    "updated_at",
+    "version",
+}

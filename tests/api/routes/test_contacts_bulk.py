@@ -10,23 +10,7 @@ from pymongo.errors import AutoReconnect
 from contacts.service import MAX_BATCH
 from models import Contact, ContactTombstone
 from models.fields import MAX_ID
-from tests.helpers import CONTACT, UserSession, create_contact
-
-STORED_FIELDS = {
-    "_id",
-    "id_key",
-    "user_id",
-    "name",
-    "phone_number",
-    "email",
-    "name_key",
-    "phone_key",
-    "email_key",
-    "created_key",
-    "created_at",
-    "updated_at",
-    "version",
-}
+from tests.helpers import CONTACT, STORED_CONTACT_FIELDS, UserSession, create_contact
 
 
 def item(i: int, **fields: Any) -> dict[str, Any]:
@@ -255,7 +239,7 @@ async def test_ids_and_owners_in_items_are_ignored_and_never_stored(
     assert await Contact.find({"user_id": bob.id}).count() == 0
     raw = await Contact.get_pymongo_collection().find({}).to_list()
     assert [doc["_id"] for doc in raw] == [c["id"] for c in contacts]
-    assert all(set(doc) == STORED_FIELDS for doc in raw)
+    assert all(set(doc) == STORED_CONTACT_FIELDS for doc in raw)
     assert [doc["name_key"] for doc in raw] == ["person 0", "person 1"]
 
 

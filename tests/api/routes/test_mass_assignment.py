@@ -11,7 +11,14 @@ import pytest
 from httpx import AsyncClient, Response
 
 from models import Contact, Session, User
-from tests.helpers import CONTACT, PASSWORD, UserSession, create_contact, stored_user
+from tests.helpers import (
+    CONTACT,
+    PASSWORD,
+    STORED_CONTACT_FIELDS,
+    UserSession,
+    create_contact,
+    stored_user,
+)
 
 FORGED_HASH = "$argon2id$v=19$m=65536,t=3,p=4$Zm9yZ2Vk$Zm9yZ2VkZm9yZ2VkZm9yZ2Vk"
 # What a client might try to set: another owner, ids, a hash of its choosing, a role.
@@ -28,21 +35,6 @@ SMUGGLED: dict[str, Any] = {
     "created_at": "2000-01-01T00:00:00Z",
 }
 USER_FIELDS = {"_id", "first_name", "last_name", "email", "password_hash", "created_at"}
-CONTACT_FIELDS = {
-    "_id",
-    "id_key",
-    "user_id",
-    "name",
-    "phone_number",
-    "email",
-    "name_key",
-    "phone_key",
-    "email_key",
-    "created_key",
-    "created_at",
-    "updated_at",
-    "version",
-}
 # Nothing internal may appear in any response: hashes, Mongo's `_id`, derived keys.
 LEAKS = re.compile(
     r"password_hash|\$argon2|refresh_hash|\"_id\"|id_key|name_key|phone_key|email_key|created_key"
@@ -64,7 +56,7 @@ async def _raw_contacts() -> list[dict[str, Any]]:
 
 
 def _assert_contact_stored_as_sent(raw: dict[str, Any], owner: int) -> None:
-    assert set(raw) == CONTACT_FIELDS
+    assert set(raw) == STORED_CONTACT_FIELDS
     assert raw["user_id"] == owner
     assert raw["_id"] not in (998, 999)
     assert raw["id_key"] == raw["_id"]
